@@ -1,0 +1,1 @@
+"""Peer support networks for students with SEMH needs, run by schools."""

@@ -1,0 +1,37 @@
+"""Navigation for the base layout: which links the current role sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from peersupport.accounts.models import Role
+
+NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
+    ("Home", "home", frozenset(Role.values)),
+    (
+        "Students",
+        "students:list",
+        frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR}),
+    ),
+    ("Import", "students:import", frozenset({Role.COORDINATOR, Role.DSL})),
+    ("Staff", "accounts:staff_list", frozenset({Role.COORDINATOR, Role.DSL})),
+    ("Access log", "reports:audit_log", frozenset({Role.DSL})),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {"nav_links": []}
+    path = request.path
+    links = []
+    for label, name, roles in NAVIGATION:
+        if membership.role not in roles:
+            continue
+        url = reverse(name)
+        current = path == url if name == "home" else path.startswith(url)
+        links.append({"label": label, "url": url, "current": current})
+    return {"nav_links": links}

@@ -1,0 +1,144 @@
+"""python manage.py seed_demo [--seed N] [--students N] [--if-empty]
+
+Builds, through the services, a generated secondary school with one staff user in
+each role, and a second small school with its own coordinator (the "outsider" of the
+tests). Same seed, same school."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from peersupport.accounts.models import Role, User
+from peersupport.accounts.services import membership_grant, user_create
+from peersupport.demo.roll import demo_roll_csv
+from peersupport.schools.models import Phase, School
+from peersupport.schools.services import holiday_add, school_create, term_add
+from peersupport.students.importing import parse_mis_csv
+from peersupport.students.services import students_import
+
+DEMO_PASSWORD = "demo-peer-support-2026"
+MAIN_SCHOOL = ("Northgate Academy", "140001", "4001")
+SECOND_SCHOOL = ("Riverside Learning Centre", "140002", "4002")
+DEMO_USERS = [
+    ("coordinator", "Sam Patel", Role.COORDINATOR),
+    ("dsl", "Jo Okafor", Role.DSL),
+    ("facilitator", "Alex Murphy", Role.FACILITATOR),
+    ("viewer", "Pat Green", Role.VIEWER),
+    ("partner", "Dr Lee Chen", Role.PARTNER),
+    ("mentor", "Maya Wright", Role.MENTOR),
+    ("student", "Leo Khan", Role.STUDENT),
+]
+
+
+def demo_email(prefix: str, domain: str = "northgate.example") -> str:
+    return f"{prefix}@{domain}"
+
+
+def _calendar(school: School, today: datetime.date) -> None:
+    start = today.year if today.month >= 9 else today.year - 1
+    terms = [
+        ("Autumn", datetime.date(start, 9, 3), datetime.date(start, 12, 18)),
+        ("Spring", datetime.date(start + 1, 1, 5), datetime.date(start + 1, 3, 26)),
+        ("Summer", datetime.date(start + 1, 4, 12), datetime.date(start + 1, 7, 21)),
+    ]
+    for name, starts_on, ends_on in terms:
+        term_add(
+            school=school, name=f"{name} {starts_on.year}", starts_on=starts_on, ends_on=ends_on
+        )
+    holiday_add(
+        school=school,
+        name="Autumn half term",
+        starts_on=datetime.date(start, 10, 26),
+        ends_on=datetime.date(start, 10, 30),
+    )
+    holiday_add(
+        school=school,
+        name="Spring half term",
+        starts_on=datetime.date(start + 1, 2, 15),
+        ends_on=datetime.date(start + 1, 2, 19),
+    )
+    holiday_add(
+        school=school,
+        name="Summer half term",
+        starts_on=datetime.date(start + 1, 5, 31),
+        ends_on=datetime.date(start + 1, 6, 4),
+    )
+
+
+class Command(BaseCommand):
+    help = "Build the generated demo school (no real data)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--students", type=int, default=1200)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if any school exists."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["students"] < 10 or options["students"] > 5000:
+            raise CommandError("--students must be between 10 and 5000.")
+        if School.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("The database already has a school; not seeding.")
+                self.stdout.write(self.sign_ins())
+                return
+            raise CommandError("The database already has schools; seed an empty database.")
+        with transaction.atomic():
+            self._seed(options["seed"], options["students"])
+        self.stdout.write(self.style.SUCCESS("Demo school ready."))
+        self.stdout.write(self.sign_ins())
+
+    def _seed(self, seed: int, students: int) -> None:
+        today = datetime.date.today()
+        main = school_create(name=MAIN_SCHOOL[0], urn=MAIN_SCHOOL[1], phase=Phase.SECONDARY)
+        second = school_create(name=SECOND_SCHOOL[0], urn=SECOND_SCHOOL[1], phase=Phase.ALTERNATIVE)
+        for school in (main, second):
+            _calendar(school, today)
+        for prefix, name, role in DEMO_USERS:
+            user = user_create(email=demo_email(prefix), full_name=name, password=DEMO_PASSWORD)
+            membership_grant(actor=None, school=main, user=user, role=role)
+        outsider = user_create(
+            email=demo_email("coordinator", "riverside.example"),
+            full_name="Riley Evans",
+            password=DEMO_PASSWORD,
+        )
+        membership_grant(actor=None, school=second, user=outsider, role=Role.COORDINATOR)
+        # The DSL also works at the second school, to show switching schools.
+        membership_grant(
+            actor=None,
+            school=second,
+            user=User.objects.get(email=demo_email("dsl")),
+            role=Role.DSL,
+        )
+        rolls = [
+            (main, demo_roll_csv(seed=seed, students=students, establishment=MAIN_SCHOOL[2])),
+            (
+                second,
+                demo_roll_csv(
+                    seed=seed + 1,
+                    students=max(10, students // 10),
+                    establishment=SECOND_SCHOOL[2],
+                ),
+            ),
+        ]
+        for school, data in rolls:
+            parsed = parse_mis_csv(data, today=today)
+            students_import(actor=None, school=school, parsed=parsed)
+
+    @staticmethod
+    def sign_ins() -> str:
+        lines = ["", "Demo sign-ins (password for all: " + DEMO_PASSWORD + "):"]
+        for prefix, _name, role in DEMO_USERS:
+            lines.append(f"  {Role(role).label:32} {demo_email(prefix)}")
+        lines.append(
+            f"  {'Coordinator, second school':32} {demo_email('coordinator', 'riverside.example')}"
+        )
+        if settings.REQUIRE_MFA:
+            lines.append("REQUIRE_MFA is on: coordinators and DSLs will be asked to set up MFA.")
+        return "\n".join(lines)

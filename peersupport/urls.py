@@ -1,0 +1,13 @@
+"""Root URLs. Every view is listed in the authorization matrix test."""
+
+from django.urls import include, path
+
+from peersupport.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("peersupport.accounts.urls")),
+    path("students/", include("peersupport.students.urls")),
+    path("reports/", include("peersupport.reports.urls")),
+]
