@@ -180,6 +180,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Peer support] "
 ACCOUNT_LOGOUT_ON_GET = False
+# Reset by a code typed into the page: allauth's reset links carry the user's integer id.
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 # Lockout is django-axes' job (below); allauth's own login limit is switched off so
 # there is one rule, one message and one place a coordinator can unlock.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
@@ -214,6 +216,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "peersupport" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,10 +1,14 @@
-"""django-allauth adapters: nobody signs themselves up; staff are invited."""
+"""django-allauth adapters: nobody signs themselves up (staff are invited), and MFA
+secrets are encrypted at rest with the field encryption keys."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.http import HttpRequest
+
+from peersupport.lib import crypto
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,3 +19,9 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     def get_totp_label(self, user: object) -> str:
         return str(getattr(user, "email", ""))
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text, settings.FIELD_ENCRYPTION_KEYS)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text, settings.FIELD_ENCRYPTION_KEYS)

@@ -1,0 +1,214 @@
+"""Every URL pattern, for every role, the outsider from the other school and an
+anonymous visitor: the answer each gets. A URL with no row here fails the suite, so
+a new view cannot ship without an access rule.
+
+Codes: 200 shown; 302 redirected (anonymous visitors to sign in, or after a POST
+action, or allauth sending a signed-in user on); 403 the role may not; 404 the
+object is not theirs (or does not exist: the two look the same); 405 wrong method.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import Persona
+from peersupport.accounts.services import invitation_create
+from peersupport.students.services import consent_record, import_batch_create
+
+WHO = (
+    "anonymous",
+    "coordinator",
+    "dsl",
+    "facilitator",
+    "viewer",
+    "partner",
+    "mentor",
+    "student",
+    "outsider",
+)
+
+
+def answers(anonymous: int, **overrides: int) -> dict[str, int]:
+    """``default`` applies to every signed-in persona not named."""
+    default = overrides.pop("default")
+    table = dict.fromkeys(WHO, default)
+    table["anonymous"] = anonymous
+    table.update(overrides)
+    return table
+
+
+MANAGERS_ONLY = answers(302, default=403, coordinator=200, dsl=200, outsider=200)
+MANAGERS_OBJECT = answers(302, default=403, coordinator=200, dsl=200, outsider=404)
+MANAGERS_OBJECT_ACTION = answers(302, default=403, coordinator=302, dsl=302, outsider=404)
+ALLAUTH_SIGNED_IN_PAGE = answers(302, default=200)
+ALLAUTH_ANONYMOUS_PAGE = answers(200, default=302)
+
+
+@dataclass
+class Rule:
+    method: str
+    expected: dict[str, int]
+    kwargs: str | None = None  # which object fixture supplies the URL's arguments
+
+
+MATRIX: dict[str, Rule] = {
+    "home": Rule("get", answers(302, default=200)),
+    # allauth: sign-in, sign-out, passwords, MFA.
+    "account_login": Rule("get", ALLAUTH_ANONYMOUS_PAGE),
+    "account_logout": Rule("get", answers(302, default=200)),
+    "account_inactive": Rule("get", answers(200, default=200)),
+    "account_signup": Rule("get", answers(200, default=302)),
+    "account_reauthenticate": Rule("get", ALLAUTH_SIGNED_IN_PAGE),
+    "account_email": Rule("get", ALLAUTH_SIGNED_IN_PAGE),
+    "account_email_verification_sent": Rule("get", answers(200, default=200)),
+    "account_change_password": Rule("get", ALLAUTH_SIGNED_IN_PAGE),
+    "account_set_password": Rule("get", answers(302, default=302)),
+    "account_reset_password": Rule("get", answers(200, default=200)),
+    "account_confirm_login_code": Rule("get", answers(302, default=302)),  # login by code is off
+    "account_confirm_email": Rule("get", answers(200, default=200), "email_key"),
+    "account_confirm_password_reset_code": Rule("get", answers(302, default=302)),
+    "account_complete_password_reset": Rule("get", answers(302, default=302)),
+    "account_password_reset_completed": Rule("get", answers(200, default=200)),
+    "mfa_index": Rule("get", ALLAUTH_SIGNED_IN_PAGE),
+    "mfa_authenticate": Rule("get", answers(302, default=302)),
+    # Changing MFA needs a fresh sign-in (re-authentication): a session that did not
+    # just type its password is sent to re-authenticate first (302).
+    "mfa_reauthenticate": Rule(
+        "get", answers(302, default=302, coordinator=200, dsl=200, partner=200, outsider=200)
+    ),
+    "mfa_activate_totp": Rule("get", answers(302, default=302)),
+    # 404 for someone with no TOTP to deactivate; otherwise re-authenticate first.
+    "mfa_deactivate_totp": Rule(
+        "get", answers(302, default=404, coordinator=302, dsl=302, partner=302, outsider=302)
+    ),
+    # The personas have TOTP but no recovery codes yet: nothing to view or download.
+    "mfa_view_recovery_codes": Rule("get", answers(302, default=404)),
+    "mfa_generate_recovery_codes": Rule("get", answers(302, default=302)),
+    "mfa_download_recovery_codes": Rule("get", answers(302, default=404)),
+    # Ours.
+    "accounts:school_switch": Rule("post", answers(302, default=404)),
+    "accounts:staff_list": Rule("get", MANAGERS_ONLY),
+    "accounts:staff_invite": Rule("get", MANAGERS_ONLY),
+    "accounts:staff_detail": Rule("get", MANAGERS_OBJECT, "member"),
+    "accounts:staff_disable": Rule("post", MANAGERS_OBJECT_ACTION, "member"),
+    "accounts:staff_enable": Rule("post", MANAGERS_OBJECT_ACTION, "member"),
+    "accounts:staff_unlock": Rule("post", MANAGERS_OBJECT_ACTION, "member"),
+    "accounts:invitation_accept": Rule("get", answers(200, default=200), "invitation"),
+    "students:list": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
+    ),
+    "students:import": Rule("get", MANAGERS_ONLY),
+    "students:import_preview": Rule("get", MANAGERS_OBJECT, "import_batch"),
+    "students:detail": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=404, outsider=404),
+        "student",
+    ),
+    "students:consent_add": Rule("get", MANAGERS_OBJECT, "student"),
+    "students:consent_withdraw": Rule("post", MANAGERS_OBJECT_ACTION, "consent"),
+    "reports:audit_log": Rule("get", answers(302, default=403, dsl=200)),
+}
+
+
+def url_names(patterns: list[Any], namespace: str | None = None) -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            joined = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from url_names(pattern.url_patterns, joined)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_pattern_has_a_rule_in_the_matrix() -> None:
+    names = set(url_names(get_resolver().url_patterns))
+    assert names - set(MATRIX) == set(), "URLs with no access rule"
+    assert set(MATRIX) - names == set(), "rules for URLs that no longer exist"
+
+
+@pytest.fixture
+def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str, Any]]:
+    coordinator = personas["coordinator"]
+    school = coordinator.school
+    _, token = invitation_create(
+        actor=coordinator.user,
+        school=school,
+        email="new.teacher@northgate.example",
+        role="facilitator",
+    )
+    consent = consent_record(
+        actor=coordinator.user,
+        student=student_a,
+        kind="take_part",
+        given=True,
+        given_by="A Parent",
+        relationship="mother",
+        method="paper",
+        given_on=datetime.date.today(),
+    )
+    batch = import_batch_create(
+        actor=coordinator.user,
+        school=school,
+        filename="roll.csv",
+        content="UPN\n",
+        mark_leavers=False,
+    )
+    return {
+        "member": {"public_id": personas["viewer"].membership.public_id},
+        "student": {"public_id": student_a.public_id},
+        "consent": {"public_id": consent.public_id},
+        "import_batch": {"public_id": batch.public_id},
+        "invitation": {"token": token},
+        "email_key": {"key": uuid.uuid4().hex},
+    }
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_answer_the_matrix_gives(
+    name: str,
+    who: str,
+    client: Client,
+    personas: dict[str, Persona],
+    objects: dict[str, dict[str, Any]],
+) -> None:
+    rule = MATRIX[name]
+    if who != "anonymous":
+        client.force_login(
+            personas[who].user, backend="allauth.account.auth_backends.AuthenticationBackend"
+        )
+    url = reverse(name, kwargs=objects[rule.kwargs] if rule.kwargs else None)
+    response = getattr(client, rule.method)(url)
+    assert response.status_code == rule.expected[who], (
+        f"{who} {rule.method.upper()} {url}: {response.status_code}, expected {rule.expected[who]}"
+    )
+    if who == "anonymous" and response.status_code == 302 and rule.kwargs is None:
+        assert response.url.startswith(reverse("account_login")) or name.startswith(
+            ("account", "mfa")
+        )
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        n for n, r in MATRIX.items() if r.kwargs in ("member", "student", "consent", "import_batch")
+    ),
+)
+def test_the_outsider_gets_404_on_every_object_url_of_the_other_school(
+    name: str, client: Client, personas: dict[str, Persona], objects: dict[str, dict[str, Any]]
+) -> None:
+    rule = MATRIX[name]
+    client.force_login(
+        personas["outsider"].user, backend="allauth.account.auth_backends.AuthenticationBackend"
+    )
+    response = getattr(client, rule.method)(reverse(name, kwargs=objects[rule.kwargs]))
+    assert response.status_code == 404
