@@ -55,14 +55,8 @@ def make_user(email: str, full_name: str, school: School, role: str, mfa: bool) 
     secret = None
     if mfa:
         secret = generate_totp_secret()
-        TOTP.activate(user, _encrypted(secret))
+        TOTP.activate(user, secret)  # allauth encrypts it through our MFA adapter
     return Persona(email.split("@")[0], user, membership, secret)
-
-
-def _encrypted(secret: str) -> str:
-    from allauth.mfa.adapter import get_adapter
-
-    return get_adapter().encrypt(secret)
 
 
 _serial = iter(range(1, 10**6))

@@ -35,14 +35,16 @@ class SessionLimitsMiddleware:
                 request.session[SIGNED_IN_AT] = now.isoformat()
                 signed_in_at = now
             revoked_at = user.sessions_revoked_at  # type: ignore[union-attr]
-            # A session ended by these limits ends only itself, not the user's others.
-            request._ending_session_by_limit = True  # type: ignore[attr-defined]
+            ended = ""
             if now - signed_in_at > settings.SESSION_ABSOLUTE_LIMIT:
-                logout(request)
-                messages.info(request, "You were signed out after 12 hours. Please sign in again.")
+                ended = "You were signed out after 12 hours. Please sign in again."
             elif revoked_at is not None and signed_in_at <= revoked_at:
+                ended = "Your session has ended. Please sign in again."
+            if ended:
+                # A session ended by these limits ends only itself, not the user's others.
+                request._ending_session_by_limit = True  # type: ignore[attr-defined]
                 logout(request)
-                messages.info(request, "Your session has ended. Please sign in again.")
+                messages.info(request, ended)
         return self.get_response(request)
 
 
