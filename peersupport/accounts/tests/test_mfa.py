@@ -23,7 +23,9 @@ def current_code(secret: str) -> str:
 def test_a_coordinator_without_mfa_is_sent_to_enrol_before_seeing_students(
     client: Client, school_a: School, student_a: object
 ) -> None:
-    person = make_user("newcoord@northgate.example", "New Coordinator", school_a, Role.COORDINATOR, mfa=False)
+    person = make_user(
+        "newcoord@northgate.example", "New Coordinator", school_a, Role.COORDINATOR, mfa=False
+    )
     client.force_login(person.user)
     for url in (reverse("students:list"), reverse("students:detail", args=[student_a.public_id])):  # type: ignore[attr-defined]
         response = client.get(url)
@@ -65,7 +67,9 @@ def test_sign_in_asks_for_the_code_and_a_wrong_code_is_refused(
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert wrong.status_code == 200 and b"Incorrect code" in wrong.content
     assert coordinator.totp_secret
-    right = client.post(reverse("mfa_authenticate"), {"code": current_code(coordinator.totp_secret)})
+    right = client.post(
+        reverse("mfa_authenticate"), {"code": current_code(coordinator.totp_secret)}
+    )
     assert right.status_code == 302
     assert client.get(reverse("students:list")).status_code == 200
     assert AuditEvent.objects.filter(action="auth.signed_in", actor=coordinator.user).exists()
@@ -103,4 +107,7 @@ def test_changing_mfa_on_an_old_session_asks_for_the_password_again(
     client.force_login(personas["coordinator"].user)
     response = client.get(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
-    assert reverse("account_reauthenticate") in response.url or reverse("mfa_reauthenticate") in response.url
+    assert (
+        reverse("account_reauthenticate") in response.url
+        or reverse("mfa_reauthenticate") in response.url
+    )

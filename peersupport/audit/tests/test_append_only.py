@@ -33,7 +33,9 @@ def test_an_event_cannot_be_deleted(event: AuditEvent) -> None:
         lambda: AuditEvent.objects.filter(action="test.something").update(detail="x"),
         lambda: AuditEvent.objects.all().delete(),
         lambda: AuditEvent.objects.bulk_update(list(AuditEvent.objects.all()), ["detail"]),
-        lambda: AuditEvent.objects.update_or_create(action="test.something", defaults={"detail": "x"}),
+        lambda: AuditEvent.objects.update_or_create(
+            action="test.something", defaults={"detail": "x"}
+        ),
     ],
     ids=["update", "delete", "bulk_update", "update_or_create"],
 )
