@@ -60,12 +60,13 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ConfigurationError("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", [])
 
+DATABASE_URL = read_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'peersupport.sqlite3'}")
+if DATABASE_URL.split("://", 1)[0] not in ("sqlite", "postgres", "postgresql"):
+    raise ConfigurationError(
+        "DATABASE_URL must be sqlite:///path/to/file or postgres://user@host:port/name."
+    )
 try:
-    DATABASES = {
-        "default": environ.Env.db_url_config(
-            read_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'peersupport.sqlite3'}")
-        )
-    }
+    DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
 except Exception as error:  # django-environ raises several kinds on a bad URL
     raise ConfigurationError(
         f"DATABASE_URL is not a database URL Django can use: {error}"
