@@ -4,6 +4,7 @@ secrets encrypted at rest."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -83,7 +84,7 @@ def test_the_totp_secret_is_stored_encrypted(personas: dict[str, Persona]) -> No
 
 
 def test_enrolling_records_an_audit_event_and_needs_reauthentication(
-    client: Client, school_a: School
+    client: Client, school_a: School, django_capture_on_commit_callbacks: Any
 ) -> None:
     person = make_user("enrol@northgate.example", "Enrol Me", school_a, Role.COORDINATOR, mfa=False)
     client.post(reverse("account_login"), {"login": person.user.email, "password": PASSWORD})
@@ -94,7 +95,8 @@ def test_enrolling_records_an_audit_event_and_needs_reauthentication(
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
     secret = page.context["form"].secret
-    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=person.user, type="totp").exists()
     assert AuditEvent.objects.filter(action="mfa.added", actor=person.user).exists()
