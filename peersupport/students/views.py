@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
@@ -127,7 +129,10 @@ def import_upload(request: SchoolRequest) -> HttpResponse:
                 mark_leavers=mark_leavers,
                 request=request,
             )
-            return redirect("students:import_preview", public_id=batch.public_id)
+            preview = reverse("students:import_preview", kwargs={"public_id": batch.public_id})
+            if request.htmx:
+                return HttpResponseClientRedirect(preview)
+            return redirect(preview)
         context.update({"plan": plan, "parsed": parsed, "filename": upload.name})
     template = "students/import_upload.html"
     if request.htmx:
