@@ -38,7 +38,7 @@ if not SECRET_KEY:
     SECRET_KEY = _development_secret("secret_key", secrets.token_urlsafe(64))
 
 # Comma-separated Fernet keys; the first encrypts, all decrypt, so a key can be rotated
-# by putting a new one first and re-saving (manage.py rotate_field_key).
+# by putting a new one first and running manage.py rotate_field_key.
 FIELD_ENCRYPTION_KEYS = read_list("FIELD_ENCRYPTION_KEY", [])
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:

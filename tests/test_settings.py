@@ -16,7 +16,15 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("SECRET_KEY", "DEBUG", "FIELD_ENCRYPTION_KEY", "DJANGO_SETTINGS_MODULE")
+        if k
+        not in (
+            "SECRET_KEY",
+            "DEBUG",
+            "FIELD_ENCRYPTION_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
     }
     environment.update(env)
     return subprocess.run(

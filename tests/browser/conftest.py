@@ -22,10 +22,6 @@ FLAGS = [
     "--disable-quic",
 ]
 
-# Playwright's sync API runs an event loop in the test's thread; the test's own ORM
-# calls are still synchronous, so Django's async-safety check must stand aside.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
@@ -39,10 +35,19 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield instance
-        instance.close()
+    # Playwright's sync API runs an event loop in the test's thread; the tests' own
+    # ORM calls are still synchronous, so Django's async-safety check stands aside
+    # while the browser runs.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=FLAGS, headless=True
+            )
+            yield instance
+            instance.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""python manage.py rotate_field_key
+
+After putting a new key first in FIELD_ENCRYPTION_KEY (keeping the old ones after
+it), re-encrypt every encrypted value under the new key: every EncryptedTextField
+of every model, and the TOTP secrets of two-step sign-in. Then the old keys can be
+removed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from peersupport.schools.fields import EncryptedTextField
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every encrypted value under the first FIELD_ENCRYPTION_KEY."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        rewritten = 0
+        for model in apps.get_models():
+            fields = [f for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
+            for field in fields:
+                # Reading decrypts with any key; writing encrypts with the first.
+                rows = model._default_manager.exclude(**{field.attname: ""}).values_list(
+                    "pk", field.attname
+                )
+                for pk, plain in rows.iterator():
+                    model._default_manager.filter(pk=pk).update(**{field.attname: plain})
+                    rewritten += 1
+        adapter = get_adapter()
+        for authenticator in Authenticator.objects.filter(type=Authenticator.Type.TOTP):
+            secret = adapter.decrypt(authenticator.data["secret"])
+            authenticator.data["secret"] = adapter.encrypt(secret)
+            authenticator.save(update_fields=["data"])
+            rewritten += 1
+        self.stdout.write(f"Re-encrypted {rewritten} values under the first key.")
