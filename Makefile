@@ -18,6 +18,7 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	DEMO_MODE=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	DEMO_MODE=1 $(PY) manage.py migrate --noinput --verbosity 0
+	DEMO_MODE=1 $(PY) manage.py createcachetable
 	DEMO_MODE=1 $(PY) manage.py seed_demo --if-empty
 	@echo "Serving the demo school on http://127.0.0.1:8000 (Ctrl+C to stop)"
 	DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:8000
@@ -40,6 +41,7 @@ test: lint typecheck pytest
 serve: $(INSTALLED)
 	DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py createcachetable
 	DEBUG=0 $(VENV)/bin/gunicorn peersupport.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
 
 bench: $(INSTALLED)

@@ -173,7 +173,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# A new e-mail address must be confirmed from its inbox before it replaces the old one.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -183,9 +185,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Peer support] "
 ACCOUNT_LOGOUT_ON_GET = False
 # Reset by a code typed into the page: allauth's reset links carry the user's integer id.
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
-# Lockout is django-axes' job (below); allauth's own login limit is switched off so
-# there is one rule, one message and one place a coordinator can unlock.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Password lockout is django-axes' job (below), so there is one rule, one message and
+# one place a coordinator can unlock; our adapter keeps allauth from counting password
+# failures too. allauth's limit still guards the two-step codes: 5 wrong codes for
+# one account within 15 minutes block further tries.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = read_str("MFA_TOTP_ISSUER", "Peer support")
 MFA_ADAPTER = "peersupport.accounts.adapters.MFAAdapter"
@@ -245,6 +249,15 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     if read_bool("TRUST_X_FORWARDED_PROTO", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The cache holds rate limits and used two-step codes, so every app server must share
+# it: the database is the one thing they already share (run createcachetable).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "peersupport_cache",
+    }
+}
 
 # Counts below this are hidden in reports that leave the coordinator's hands.
 SMALL_NUMBER_THRESHOLD = read_int("SMALL_NUMBER_THRESHOLD", 5, minimum=1)

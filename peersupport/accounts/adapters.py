@@ -3,6 +3,8 @@ secrets are encrypted at rest with the field encryption keys."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
@@ -14,6 +16,11 @@ from peersupport.lib import crypto
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Password failures are counted by django-axes, not by allauth's rate limit
+        (which stays on for two-step codes)."""
+        return None
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -18,15 +18,16 @@ PAGE_SIZE = 100
 
 @role_required(Role.DSL)
 def audit_log(request: SchoolRequest) -> HttpResponse:
+    # Reading the access log is itself a sensitive read. Record it before counting
+    # the page, so the count and the rows shown agree.
+    audit_record(
+        action="audit.log_viewed", actor=request.user, school=request.school, request=request
+    )
     events = audit_events_visible_to(request.user, request.school)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(audit_events_filtered(events, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
-    )
-    # Reading the access log is itself a sensitive read.
-    audit_record(
-        action="audit.log_viewed", actor=request.user, school=request.school, request=request
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -113,3 +113,17 @@ def test_changing_mfa_on_an_old_session_asks_for_the_password_again(
         reverse("account_reauthenticate") in response.url
         or reverse("mfa_reauthenticate") in response.url
     )
+
+
+def test_five_wrong_codes_block_further_tries(client: Client, personas: dict[str, Persona]) -> None:
+    coordinator = personas["coordinator"]
+    client.post(reverse("account_login"), {"login": coordinator.user.email, "password": PASSWORD})
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert coordinator.totp_secret
+    blocked = client.post(
+        reverse("mfa_authenticate"), {"code": current_code(coordinator.totp_secret)}
+    )
+    assert blocked.status_code == 200
+    assert b"Too many failed" in blocked.content
+    assert client.get(reverse("students:list")).status_code == 302

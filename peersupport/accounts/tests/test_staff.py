@@ -146,3 +146,22 @@ def test_password_reset_sends_a_code_by_e_mail(
     assert personas["viewer"].user.email in mail.outbox[0].to
     # No link with the account's id: a code typed into the page.
     assert "/key/" not in mail.outbox[0].body
+
+
+def test_changing_e_mail_needs_reauthentication_then_confirmation(
+    client: Client, personas: dict[str, Persona], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    viewer = personas["viewer"]
+    client.force_login(viewer.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "new.address@northgate.example"}
+    )
+    assert response.status_code == 302 and reverse("account_reauthenticate") in response.url
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account_email"), {"action_add": "", "email": "new.address@northgate.example"}
+        )
+    viewer.user.refresh_from_db()
+    assert viewer.user.email == "viewer@northgate.example"  # not until confirmed
+    assert any("new.address@northgate.example" in m.to for m in mail.outbox)
