@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from peersupport.accounts.models import MFA_ROLES, Invitation, Membership, Role, User
+from peersupport.accounts.selectors import role_in
 from peersupport.schools.models import School
 
 ViewFunction = Callable[..., HttpResponse]
@@ -91,10 +92,7 @@ def signed_in_required(view: ViewFunction) -> ViewFunction:
 
 def memberships_visible_to(user: User, school: School) -> QuerySet[Membership]:
     """The school's staff list: coordinators and DSLs see every member."""
-    membership = Membership.objects.filter(user=user, school=school, is_active=True).first()
-    if membership is None:
-        return Membership.objects.none()
-    if membership.role not in (Role.COORDINATOR, Role.DSL):
+    if role_in(user, school) not in (Role.COORDINATOR, Role.DSL):
         return Membership.objects.none()
     return Membership.objects.filter(school=school).select_related("user", "school")
 

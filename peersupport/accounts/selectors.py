@@ -9,7 +9,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.utils import timezone
 
-from peersupport.accounts.models import User
+from peersupport.accounts.models import Membership, User
+from peersupport.schools.models import School
 
 
 def locked_out_emails(emails: Iterable[str]) -> set[str]:
@@ -30,3 +31,10 @@ def users_with_mfa(users: Iterable[User]) -> set[int]:
             user__in=list(users), type=Authenticator.Type.TOTP
         ).values_list("user_id", flat=True)
     )
+
+
+def role_in(user: User, school: School) -> str:
+    """The user's role in this school, or "" when they hold none there (or their
+    membership is disabled). Every role check per school starts here."""
+    membership = Membership.objects.filter(user=user, school=school, is_active=True).first()
+    return membership.role if membership else ""

@@ -19,19 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peersupport.accounts.models import INVITABLE_ROLES, Invitation, Membership, Role, User
+from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
 from peersupport.schools.models import School
 
 INVITATION_LIFETIME = timedelta(days=7)
 
 
-def _actor_role(actor: User, school: School) -> str:
-    membership = Membership.objects.filter(user=actor, school=school, is_active=True).first()
-    return membership.role if membership else ""
-
-
 def _require_manager(actor: User, school: School) -> str:
-    role = _actor_role(actor, school)
+    role = role_in(actor, school)
     if role not in (Role.COORDINATOR, Role.DSL):
         raise PermissionDenied("Only a coordinator or a DSL can manage staff.")
     return role

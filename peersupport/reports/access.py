@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from peersupport.accounts.models import Membership, Role, User
+from peersupport.accounts.selectors import role_in
 from peersupport.audit.models import AuditEvent
 from peersupport.schools.models import School
 
 
 def audit_events_visible_to(user: User, school: School) -> QuerySet[AuditEvent]:
-    membership = Membership.objects.filter(user=user, school=school, is_active=True).first()
-    if membership is None:
-        return AuditEvent.objects.none()
-    if membership.role != Role.DSL:
+    if role_in(user, school) != Role.DSL:
         return AuditEvent.objects.none()
     # Events of this school, and sign-in events of its members (which belong to no
     # school because a user signs in before choosing one).
     member_ids = Membership.objects.filter(school=school).values("user_id")
-    from django.db.models import Q
-
     return AuditEvent.objects.filter(
         Q(school=school) | Q(school__isnull=True, actor_id__in=member_ids)
     ).select_related("actor")

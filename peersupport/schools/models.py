@@ -56,43 +56,35 @@ class SchoolOwned(models.Model):
         abstract = True
 
 
-class Term(SchoolOwned):
-    """A term of the school year (for example "Autumn 2026"), used for scheduling and
-    reporting periods."""
+class DateSpan(SchoolOwned):
+    """Abstract: a named span of days, first and last day included."""
 
     name = models.CharField(max_length=80)
     starts_on = models.DateField()
     ends_on = models.DateField()
 
     class Meta:
+        abstract = True
         ordering = ["school", "starts_on"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
-                name="term_ends_after_it_starts",
+                name="%(class)s_ends_after_it_starts",
             )
         ]
+
+
+class Term(DateSpan):
+    """A term of the school year (for example "Autumn 2026"), used for scheduling and
+    reporting periods."""
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_on:%d/%m/%Y} to {self.ends_on:%d/%m/%Y})"
 
 
-class Holiday(SchoolOwned):
+class Holiday(DateSpan):
     """A day or span when the school is closed inside or between terms: half term,
     bank holidays, training (INSET) days."""
-
-    name = models.CharField(max_length=80)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-
-    class Meta:
-        ordering = ["school", "starts_on"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ends_on__gte=models.F("starts_on")),
-                name="holiday_ends_after_it_starts",
-            )
-        ]
 
     def __str__(self) -> str:
         return self.name

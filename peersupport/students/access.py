@@ -7,7 +7,8 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from peersupport.accounts.models import Membership, Role, User
+from peersupport.accounts.models import Role, User
+from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
 from peersupport.schools.models import School
 from peersupport.students.models import ConsentRecord, ImportBatch, Student
@@ -16,13 +17,8 @@ from peersupport.students.models import ConsentRecord, ImportBatch, Student
 WHOLE_SCHOOL_ROLES = frozenset({Role.COORDINATOR, Role.DSL})
 
 
-def _role(user: User, school: School) -> str:
-    membership = Membership.objects.filter(user=user, school=school, is_active=True).first()
-    return membership.role if membership else ""
-
-
 def students_visible_to(user: User, school: School) -> QuerySet[Student]:
-    role = _role(user, school)
+    role = role_in(user, school)
     if role in WHOLE_SCHOOL_ROLES:
         return Student.objects.filter(school=school)
     # Facilitators will see the mentees of their own groups once groups exist;
@@ -52,7 +48,7 @@ def student_for(
 
 def student_for_change(user: User, school: School, public_id: uuid.UUID) -> Student:
     """A student whose consent the user may record: coordinators and DSLs only."""
-    if _role(user, school) not in WHOLE_SCHOOL_ROLES:
+    if role_in(user, school) not in WHOLE_SCHOOL_ROLES:
         raise Http404("No such student.")
     try:
         return Student.objects.get(school=school, public_id=public_id)
@@ -61,7 +57,7 @@ def student_for_change(user: User, school: School, public_id: uuid.UUID) -> Stud
 
 
 def consent_for_change(user: User, school: School, public_id: uuid.UUID) -> ConsentRecord:
-    if _role(user, school) not in WHOLE_SCHOOL_ROLES:
+    if role_in(user, school) not in WHOLE_SCHOOL_ROLES:
         raise Http404("No such consent record.")
     try:
         return ConsentRecord.objects.select_related("student").get(
@@ -72,7 +68,7 @@ def consent_for_change(user: User, school: School, public_id: uuid.UUID) -> Cons
 
 
 def import_batch_for(user: User, school: School, public_id: uuid.UUID) -> ImportBatch:
-    if _role(user, school) not in WHOLE_SCHOOL_ROLES:
+    if role_in(user, school) not in WHOLE_SCHOOL_ROLES:
         raise Http404("No such import.")
     try:
         return ImportBatch.objects.get(school=school, public_id=public_id)
