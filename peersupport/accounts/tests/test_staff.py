@@ -165,3 +165,29 @@ def test_changing_e_mail_needs_reauthentication_then_confirmation(
     viewer.user.refresh_from_db()
     assert viewer.user.email == "viewer@northgate.example"  # not until confirmed
     assert any("new.address@northgate.example" in m.to for m in mail.outbox)
+
+
+def test_a_member_of_another_school_accepts_while_signed_in(
+    client: Client, personas: dict[str, Persona]
+) -> None:
+    coordinator = personas["coordinator"]
+    outsider = personas["outsider"]
+    _, token = invitation_create(
+        actor=coordinator.user,
+        school=coordinator.school,
+        email=outsider.user.email,
+        role=Role.VIEWER,
+    )
+    url = reverse("accounts:invitation_accept", args=[token])
+    # Someone else signed in cannot take it.
+    client.force_login(personas["mentor"].user)
+    refused = client.post(url)
+    assert refused.status_code == 200 and b"different e-mail address" in refused.content
+    client.force_login(outsider.user)
+    assert client.post(url).status_code == 302
+    assert Membership.objects.get(user=outsider.user, school=coordinator.school).role == Role.VIEWER
+    # Their own school is unchanged; the new school is now the current one.
+    assert (
+        Membership.objects.get(user=outsider.user, school=outsider.school).role == Role.COORDINATOR
+    )
+    assert client.get(reverse("students:list")).status_code == 403
