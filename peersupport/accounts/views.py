@@ -166,22 +166,29 @@ def staff_unlock(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def invitation_accept(request: SchoolRequest, token: str) -> HttpResponse:
+    """Public: the link in the invitation e-mail. A signed-in user accepts as
+    themself; anyone else creates their account here."""
     invitation = services.invitation_find(token=token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     user = request.user if request.user.is_authenticated else None
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    errors: list[str] = []
     if request.method == "POST" and (user is not None or form.is_valid()):
+        details = (
+            {}
+            if user is not None
+            else {
+                "full_name": form.cleaned_data["full_name"],
+                "password": form.cleaned_data["password1"],
+            }
+        )
         try:
             membership = services.invitation_accept(
-                invitation=invitation,
-                user=user,
-                full_name=form.cleaned_data.get("full_name", "") if user is None else "",
-                password=form.cleaned_data.get("password1", "") if user is None else "",
-                request=request,
+                invitation=invitation, user=user, request=request, **details
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            errors = error.messages
         else:
             if user is None:
                 login(
@@ -195,5 +202,5 @@ def invitation_accept(request: SchoolRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"invitation": invitation, "form": form, "signed_in_user": user},
+        {"invitation": invitation, "form": form, "signed_in_user": user, "errors": errors},
     )
