@@ -175,14 +175,12 @@ def invitation_accept(request: SchoolRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     errors: list[str] = []
     if request.method == "POST" and (user is not None or form.is_valid()):
-        details = (
-            {}
-            if user is not None
-            else {
+        details: dict[str, str] = {}
+        if user is None:
+            details = {
                 "full_name": form.cleaned_data["full_name"],
                 "password": form.cleaned_data["password1"],
             }
-        )
         try:
             membership = services.invitation_accept(
                 invitation=invitation, user=user, request=request, **details
