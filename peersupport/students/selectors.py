@@ -136,3 +136,12 @@ def forms_of(queryset: Any) -> list[str]:
         .values_list("form", flat=True)
         .distinct()
     )
+
+
+def leavers_named(plan: ImportPlan, limit: int = 50) -> list[Student]:
+    """The students an import would mark as left, for the coordinator to check."""
+    return list(
+        Student.objects.filter(id__in=plan.leavers[:limit]).order_by(
+            "year_group", "legal_surname", "legal_forename"
+        )
+    )

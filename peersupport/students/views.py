@@ -31,7 +31,7 @@ from peersupport.students.forms import (
 )
 from peersupport.students.importing import decode, parse_mis_csv
 from peersupport.students.models import ImportBatch
-from peersupport.students.selectors import forms_of, import_plan, students_filtered
+from peersupport.students.selectors import forms_of, import_plan, leavers_named, students_filtered
 
 PAGE_SIZE = 50
 MANAGERS = (Role.COORDINATOR, Role.DSL)
@@ -168,5 +168,5 @@ def import_preview(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse
     return render(
         request,
         "students/import_preview.html",
-        {"batch": batch, "plan": plan, "parsed": parsed},
+        {"batch": batch, "plan": plan, "parsed": parsed, "leavers": leavers_named(plan)},
     )

@@ -192,3 +192,21 @@ def test_the_uploaded_file_is_encrypted_at_rest(
         cursor.execute("SELECT content FROM students_importbatch")
         stored = cursor.fetchone()[0]
     assert "Baker" not in stored and stored.startswith("fernet:")
+
+
+def test_the_preview_names_the_students_who_would_be_marked_as_left(
+    client: Client, personas: dict[str, Persona]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    coordinator = personas["coordinator"]
+    run_import(coordinator.school, FIRST)
+    client.force_login(coordinator.user)
+    smaller = roll(f"{upn(1)},Able,Ann,01/10/2014,7,7A,N,N")
+    response = client.post(
+        reverse("students:import"),
+        {"file": SimpleUploadedFile("roll.csv", smaller), "mark_leavers": "on"},
+    )
+    preview = client.get(response.url)
+    assert [s.legal_surname for s in preview.context["leavers"]] == ["Baker", "Cole"]
+    assert b"marked as left (2)" in preview.content
