@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -24,7 +24,7 @@ FLAGS = [
 
 
 def _chromium_available() -> bool:
-    return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+    return os.path.exists(CHROMIUM)
 
 
 @pytest.fixture(scope="session")
