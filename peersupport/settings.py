@@ -4,6 +4,7 @@ README.md."""
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -60,7 +61,12 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ConfigurationError("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", [])
 
-DATABASE_URL = read_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'peersupport.sqlite3'}")
+# The demo keeps its own database file, so accounts with the published demo password
+# never end up in a real installation's database.
+DATABASE_URL = read_str(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / ('demo.sqlite3' if DEMO_MODE else 'peersupport.sqlite3')}",
+)
 if DATABASE_URL.split("://", 1)[0] not in ("sqlite", "postgres", "postgresql"):
     raise ConfigurationError(
         "DATABASE_URL must be sqlite:///path/to/file or postgres://user@host:port/name."
@@ -195,11 +201,24 @@ MFA_TOTP_ISSUER = read_str("MFA_TOTP_ISSUER", "Peer support")
 MFA_ADAPTER = "peersupport.accounts.adapters.MFAAdapter"
 
 # django-axes: 5 failures for one account, or from one address, within 15 minutes
-# lock that account or address for 15 minutes from the last failure.
+# lock that account or address for 15 minutes from the last failure. Addresses in
+# SCHOOL_NETWORKS (the school's own network, where every pupil and member of staff
+# shares one public address) are locked per account only, so a few typos in a
+# classroom cannot lock out the whole school. A successful sign-in clears only that
+# account's failures (axes' own reset would also clear the address's failures, which
+# let anyone with an account reset the count against someone else's).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = "peersupport.accounts.lockout.lockout_parameters"
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "peersupport.audit.services.client_address"
+TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+try:
+    SCHOOL_NETWORKS = [ipaddress.ip_network(n) for n in read_list("SCHOOL_NETWORKS", [])]
+except ValueError as error:
+    raise ConfigurationError(
+        f"SCHOOL_NETWORKS holds a value that is not a network: {error}"
+    ) from None
 AXES_USERNAME_CALLABLE = "peersupport.accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "peersupport.accounts.lockout.locked_out_response"
 AXES_VERBOSE = False

@@ -212,3 +212,29 @@ def test_the_outsider_gets_404_on_every_object_url_of_the_other_school(
     )
     response = getattr(client, rule.method)(reverse(name, kwargs=objects[rule.kwargs]))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        n for n, r in MATRIX.items() if r.kwargs in ("member", "student", "consent", "import_batch")
+    ),
+)
+def test_a_member_of_both_schools_working_in_the_other_gets_404(
+    name: str, client: Client, personas: dict[str, Persona], objects: dict[str, dict[str, Any]]
+) -> None:
+    """Role checks are per school: the DSL of school A, working in school B (where
+    they are also a DSL), cannot reach school A's records from there."""
+    from peersupport.accounts.middleware import CURRENT_SCHOOL
+    from peersupport.accounts.models import Role
+    from peersupport.accounts.services import membership_grant
+
+    dsl = personas["dsl"]
+    membership_grant(actor=None, school=personas["outsider"].school, user=dsl.user, role=Role.DSL)
+    client.force_login(dsl.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    session[CURRENT_SCHOOL] = str(personas["outsider"].school.public_id)
+    session.save()
+    rule = MATRIX[name]
+    response = getattr(client, rule.method)(reverse(name, kwargs=objects[rule.kwargs]))
+    assert response.status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -25,7 +26,7 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     if membership is None:
-        return {"nav_links": []}
+        return {"nav_links": [], "demo_mode": settings.DEMO_MODE}
     path = request.path
     links = []
     for label, name, roles in NAVIGATION:
@@ -34,4 +35,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         url = reverse(name)
         current = path == url if name == "home" else path.startswith(url)
         links.append({"label": label, "url": url, "current": current})
-    return {"nav_links": links}
+    return {"nav_links": links, "demo_mode": settings.DEMO_MODE}

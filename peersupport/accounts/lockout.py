@@ -3,12 +3,15 @@ locked-out visitor sees."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+
+from peersupport.audit.services import client_address
 
 
 def username_from_request(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
@@ -19,6 +22,25 @@ def username_from_request(request: HttpRequest, credentials: dict[str, Any] | No
     if not value and request is not None:
         value = request.POST.get("login", "")
     return str(value).strip().lower()
+
+
+def lockout_parameters(request_or_attempt: Any, credentials: dict[str, Any] | None) -> list[str]:
+    """Per account everywhere; per address too, except on the school's own network."""
+    if isinstance(request_or_attempt, HttpRequest):
+        address = client_address(request_or_attempt)
+    else:  # an axes AccessAttempt
+        address = getattr(request_or_attempt, "ip_address", None)
+    if address and _on_school_network(address):
+        return ["username"]
+    return ["username", "ip_address"]
+
+
+def _on_school_network(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.SCHOOL_NETWORKS)
 
 
 def locked_out_response(

@@ -12,6 +12,7 @@ from typing import Any
 
 from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
+from axes.utils import reset as axes_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -27,6 +28,8 @@ from peersupport.audit.services import audit_record
 def record_sign_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = timezone.now().isoformat()
+    # Clear this account's failed sign-ins, and only this account's (see settings).
+    axes_reset(username=user.email)
     audit_record(action="auth.signed_in", actor=user, request=request)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from allauth.mfa.models import Authenticator
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import timezone
 
 from peersupport.accounts.models import Membership, User
@@ -15,13 +16,26 @@ from peersupport.schools.models import School
 
 def locked_out_emails(emails: Iterable[str]) -> set[str]:
     """Which of these accounts are locked out by failed sign-ins right now."""
+    # django-axes keeps a row per account, address and browser, and adds the rows up.
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     return set(
-        AccessAttempt.objects.filter(
-            username__in=list(emails),
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-            attempt_time__gte=since,
-        ).values_list("username", flat=True)
+        AccessAttempt.objects.filter(username__in=list(emails), attempt_time__gte=since)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )
+
+
+def addresses_failing_for(email: str) -> list[str]:
+    """The addresses from which this account's recent failed sign-ins came."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return sorted(
+        set(
+            AccessAttempt.objects.filter(username=email, attempt_time__gte=since)
+            .exclude(ip_address=None)
+            .values_list("ip_address", flat=True)
+        )
     )
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peersupport.accounts.models import INVITABLE_ROLES, Invitation, Membership, Role, User
-from peersupport.accounts.selectors import role_in
+from peersupport.accounts.selectors import addresses_failing_for, role_in
 from peersupport.audit.services import audit_record
 from peersupport.schools.models import School
 
@@ -168,9 +168,15 @@ def membership_enable(
 def account_unlock(
     *, actor: User, membership: Membership, request: HttpRequest | None = None
 ) -> int:
-    """Clear the failed sign-ins that locked a member's account."""
+    """Clear the failed sign-ins that locked a member's account, and the address
+    locks of the places those failures came from (usually the member's own home or
+    school network)."""
     _require_manager(actor, membership.school)
-    cleared = axes_reset(username=membership.user.email)
+    email = membership.user.email
+    addresses = addresses_failing_for(email)
+    cleared = axes_reset(username=email)
+    for address in addresses:
+        cleared += axes_reset(ip=address)
     audit_record(
         action="auth.unlocked",
         actor=actor,

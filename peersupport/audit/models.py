@@ -58,6 +58,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # Django's related-object and deletion machinery uses the base manager; make
+        # it the refusing one too.
+        base_manager_name = "objects"
         indexes = [models.Index(fields=["school", "-at"])]
 
     def __str__(self) -> str:

@@ -5,14 +5,29 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from peersupport.audit.models import AuditEvent
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The visitor's address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies it is
+    read from X-Forwarded-For, counting that many hops from the right (the proxies'
+    own entries), so a visitor cannot choose their address by sending the header.
+    django-axes uses this too (AXES_CLIENT_IP_CALLABLE), so lockouts and the audit
+    log agree."""
     if request is None:
         return None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -12,6 +12,7 @@ import csv
 import datetime
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,7 +252,12 @@ def check_upn(raw: str) -> str:
     except InvalidLength:
         raise ValueError(f"UPN {raw!r} is not 13 characters") from None
     except InvalidComponent:
-        raise ValueError(f"UPN {raw!r} has an unknown local authority number") from None
+        # python-stdnum's list of local authority numbers lags behind reorganisations
+        # (838 and 839 Dorset and BCP, 940 and 941 Northamptonshire, 942 and 943
+        # Cumbria's successors): the format is already checked, so check the letter.
+        if upn_rules.calc_check_digit(text[1:]) != text[0]:
+            raise ValueError(f"UPN {raw!r} has an invalid check letter") from None
+        return text
     except InvalidFormat:
         raise ValueError(f"UPN {raw!r} is not in the UPN format") from None
 
@@ -262,11 +268,11 @@ def _convert(name: str, raw: str, today: datetime.date) -> Any:
     if name in ("legal_surname", "legal_forename"):
         if not raw.strip():
             raise ValueError(f"missing {LABELS[name]}")
-        return raw.strip()[:100]
+        return _plain_text(raw, LABELS[name], 100)
     if name in ("preferred_forename", "preferred_surname"):
-        return raw.strip()[:100]
+        return _plain_text(raw, name.replace("_", " "), 100)
     if name == "form":
-        return raw.strip()[:20]
+        return _plain_text(raw, "form", 20)
     if name == "date_of_birth":
         if not raw.strip():
             raise ValueError("missing date of birth")
@@ -289,6 +295,25 @@ def _convert(name: str, raw: str, today: datetime.date) -> Any:
             name, name.replace("_", " ")
         ),
     )
+
+
+def _shape_problems(cells: list[str], width: int) -> list[str]:
+    """A row with fewer values than headings has lost some (a cut-off line); with
+    more, a value probably holds an unquoted comma. Either way the values would land
+    in the wrong fields, so the row is refused rather than guessed at. Empty values
+    after the last heading are allowed (some exports end each row with a comma)."""
+    if len(cells) < width:
+        return [f"the row has {len(cells)} values but the heading row has {width}"]
+    if any(cell.strip() for cell in cells[width:]):
+        return [f"the row has {len(cells)} values but the heading row has {width}"]
+    return []
+
+
+def _plain_text(raw: str, label: str, limit: int) -> str:
+    text = raw.strip()
+    if any(unicodedata.category(character) == "Cc" for character in text):
+        raise ValueError(f"{label} {text[:30]!r} has a line break or control character")
+    return text[:limit]
 
 
 def match_columns(header: list[str]) -> tuple[dict[str, int], dict[str, str]]:
@@ -332,19 +357,21 @@ def parse_mis_csv(data: bytes, *, today: datetime.date | None = None) -> ParsedI
         )
         return result
     first_line_of_upn: dict[str, int] = {}
+    last_line = reader.line_num
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error as error:
-            result.errors.append(RowError(reader.line_num, "", f"unreadable row: {error}"))
+            result.errors.append(RowError(last_line + 1, "", f"unreadable row: {error}"))
             break
-        line = reader.line_num
+        # A quoted value may span lines: report the line the row starts on.
+        line, last_line = last_line + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
+        reasons = _shape_problems(cells, len(header))
         row: dict[str, Any] = {}
-        reasons: list[str] = []
         for name, position in positions.items():
             raw = cells[position] if position < len(cells) else ""
             try:

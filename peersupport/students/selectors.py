@@ -138,10 +138,10 @@ def forms_of(queryset: Any) -> list[str]:
     )
 
 
-def leavers_named(plan: ImportPlan, limit: int = 50) -> list[Student]:
+def leavers_named(*, school: School, plan: ImportPlan, limit: int = 50) -> list[Student]:
     """The students an import would mark as left, for the coordinator to check."""
     return list(
-        Student.objects.filter(id__in=plan.leavers[:limit]).order_by(
+        Student.objects.filter(school=school, id__in=plan.leavers[:limit]).order_by(
             "year_group", "legal_surname", "legal_forename"
         )
     )

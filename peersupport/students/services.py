@@ -91,7 +91,11 @@ def students_import(
 ) -> ImportPlan:
     """Apply an MIS export: create new students, update changed ones and, with
     ``mark_leavers``, mark students missing from a full export as left (never
-    deleted). All or nothing: any bad row refuses the whole file."""
+    deleted). All or nothing: any bad row refuses the whole file.
+
+    The school's row is locked first, so two imports for one school run one after
+    the other: the second plans against what the first wrote."""
+    School.objects.select_for_update().filter(pk=school.pk).first()
     plan = import_plan(school=school, parsed=parsed, mark_leavers=mark_leavers)
     if not parsed.ok:
         raise ImportRefused(plan)

@@ -168,5 +168,10 @@ def import_preview(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse
     return render(
         request,
         "students/import_preview.html",
-        {"batch": batch, "plan": plan, "parsed": parsed, "leavers": leavers_named(plan)},
+        {
+            "batch": batch,
+            "plan": plan,
+            "parsed": parsed,
+            "leavers": leavers_named(school=batch.school, plan=plan),
+        },
     )

@@ -3,9 +3,11 @@ secrets encrypted at rest."""
 
 from __future__ import annotations
 
+import datetime
 import time
 from typing import Any
 
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
@@ -103,16 +105,25 @@ def test_enrolling_records_an_audit_event_and_needs_reauthentication(
     assert client.get(reverse("students:list")).status_code == 200
 
 
-def test_changing_mfa_on_an_old_session_asks_for_the_password_again(
+def test_changing_mfa_needs_a_fresh_password_which_lasts_five_minutes(
     client: Client, personas: dict[str, Persona]
 ) -> None:
-    client.force_login(personas["coordinator"].user)
-    response = client.get(reverse("mfa_deactivate_totp"))
-    assert response.status_code == 302
-    assert (
-        reverse("account_reauthenticate") in response.url
-        or reverse("mfa_reauthenticate") in response.url
-    )
+    facilitator = personas["facilitator"]  # no MFA yet
+    start = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client.post(
+            reverse("account_login"), {"login": facilitator.user.email, "password": PASSWORD}
+        )
+        first = client.get(reverse("mfa_activate_totp"))
+        assert first.status_code == 302 and first.url.startswith(reverse("account_reauthenticate"))
+        wrong = client.post(reverse("account_reauthenticate"), {"password": "not-it"})
+        assert wrong.status_code == 200
+        assert client.get(reverse("mfa_activate_totp")).status_code == 302
+        client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+        assert client.get(reverse("mfa_activate_totp")).status_code == 200
+        traveller.shift(datetime.timedelta(minutes=6))
+        later = client.get(reverse("mfa_activate_totp"))
+        assert later.status_code == 302 and later.url.startswith(reverse("account_reauthenticate"))
 
 
 def test_five_wrong_codes_block_further_tries(client: Client, personas: dict[str, Persona]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
@@ -25,6 +26,7 @@ def test_after_rotation_only_the_new_key_is_needed(
 ) -> None:
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     coordinator = personas["coordinator"]
+    codes = RecoveryCodes.activate(coordinator.user).generate_codes()
     import_batch_create(
         actor=coordinator.user,
         school=coordinator.school,
@@ -43,3 +45,5 @@ def test_after_rotation_only_the_new_key_is_needed(
 
     secret = Authenticator.objects.get(user=coordinator.user, type="totp").data["secret"]
     assert get_adapter().decrypt(secret) == coordinator.totp_secret
+    recovery = Authenticator.objects.get(user=coordinator.user, type="recovery_codes")
+    assert RecoveryCodes(recovery).generate_codes() == codes

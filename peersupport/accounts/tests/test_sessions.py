@@ -82,7 +82,7 @@ def test_disabling_a_user_ends_their_sessions_and_stops_sign_in(
     again = Client().post(
         reverse("account_login"), {"login": facilitator.user.email, "password": PASSWORD}
     )
-    assert again.status_code != 302 or again.url != reverse("home")
+    assert again.status_code == 302 and again.url == reverse("account_inactive")
     assert AuditEvent.objects.filter(action="membership.disabled").count() == 1
     facilitator.user.refresh_from_db()
     assert facilitator.user.is_active is False

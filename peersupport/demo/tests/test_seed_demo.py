@@ -4,6 +4,7 @@ school, and a plausible roll."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,9 +35,17 @@ def test_the_generated_roll_is_valid_and_plausible() -> None:
     assert 0.5 < share("ethnicity", "WBRI") < 0.75
 
 
+def test_seed_demo_refuses_outside_demo_mode(db: None, settings: Any) -> None:
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="DEMO_MODE=1"):
+        call_command("seed_demo")
+    assert not School.objects.exists()
+
+
 def test_seed_demo_builds_two_schools_and_a_user_in_each_role(
-    db: None, capsys: pytest.CaptureFixture[str]
+    db: None, capsys: pytest.CaptureFixture[str], settings: Any
 ) -> None:
+    settings.DEMO_MODE = True
     call_command("seed_demo", "--students", "100", "--seed", "3")
     main, second = School.objects.order_by("urn")
     assert Student.objects.filter(school=main).count() == 100

@@ -210,3 +210,27 @@ def test_the_preview_names_the_students_who_would_be_marked_as_left(
     preview = client.get(response.url)
     assert [s.legal_surname for s in preview.context["leavers"]] == ["Baker", "Cole"]
     assert b"marked as left (2)" in preview.content
+
+
+@pytest.mark.parametrize(
+    "bad_row",
+    [
+        ",No,Upn,01/10/2014,7,7A,N,N",
+        f"{upn(1)},Twice,Listed,01/10/2014,7,7A,N,N",
+        f"{upn(7)},Odd,Status,01/10/2014,7,7A,N,Q",
+        f"{upn(8)},Cut,Off,01/10/2014,7",
+        f"{upn(9)},Old,Year,01/10/2014,Year 14,7A,N,N",
+    ],
+    ids=["missing UPN", "duplicate UPN", "unknown code", "cut-off row", "bad year"],
+)
+def test_any_kind_of_bad_row_leaves_the_database_as_it_was(school_a: School, bad_row: str) -> None:
+    run_import(school_a, FIRST)
+    before = list(Student.objects.order_by("id").values())
+    data = roll(
+        f"{upn(1)},Able,Renamed,01/10/2014,7,7A,N,N",
+        f"{upn(6)},New,Student,01/10/2014,7,7A,N,N",
+        bad_row,
+    )
+    with pytest.raises(ImportRefused):
+        run_import(school_a, data, mark_leavers=True)
+    assert list(Student.objects.order_by("id").values()) == before

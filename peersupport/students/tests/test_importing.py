@@ -80,12 +80,36 @@ def test_year_groups_in_every_spelling(year: str, expected: int) -> None:
 
 def test_a_quoted_field_spanning_lines_keeps_the_line_numbers_right() -> None:
     text = (
-        "UPN,Surname,Forename,DOB,Year\n"
-        f'{UPN1},"Smith\nJones",Ann,01/10/2014,7\n'
-        f"{UPN2},Brown,,01/10/2014,7\n"
+        "UPN,Surname,Forename,DOB,Year,Notes\n"
+        f'{UPN1},Smith,Ann,01/10/2014,7,"a note\nover two lines"\n'
+        f"{UPN2},Brown,,01/10/2014,7,\n"
+        f'{UPN3},Green,,01/10/2014,7,"another\nlong note"\n'
     )
     parsed = parse(text)
-    assert [(e.line, e.reason) for e in parsed.errors] == [(4, "missing forename")]
+    assert [(e.line, e.reason) for e in parsed.errors] == [
+        (4, "missing forename"),
+        (5, "missing forename"),  # the line the row starts on
+    ]
+
+
+def test_a_line_break_inside_a_name_is_refused() -> None:
+    parsed = parse(f'UPN,Surname,Forename,DOB,Year\n{UPN1},"Able\r\nX",Ann,01/10/2014,7\n')
+    assert "line break or control character" in parsed.errors[0].reason
+
+
+def test_a_cut_off_row_is_refused_rather_than_blanking_its_flags() -> None:
+    text = (
+        "UPN,Surname,Forename,DOB,Year,FSM,SEN Status,Looked After\n"
+        f"{UPN1},Able,Ann,01/10/2014,7\n"
+        f"{UPN2},Baker,Ben,01/10/2014,7,Y,E,Y,extra value\n"
+        f"{UPN3},Cole,Cat,01/10/2014,7,N,N,N,\n"  # a trailing comma is fine
+    )
+    parsed = parse(text)
+    assert [(e.line, e.reason) for e in parsed.errors] == [
+        (2, "the row has 5 values but the heading row has 8"),
+        (3, "the row has 9 values but the heading row has 8"),
+    ]
+    assert [row["upn"] for row in parsed.rows] == [UPN3]
 
 
 BAD_ROWS = [
@@ -143,3 +167,13 @@ def test_an_empty_file_is_refused_clearly() -> None:
     assert parse("UPN,Surname,Forename,DOB,Year\n").file_errors == [
         "The file has a heading row but no students."
     ]
+
+
+@pytest.mark.parametrize("authority", ["838", "839", "940", "941", "942", "943"])
+def test_upns_of_newer_local_authorities_are_accepted(authority: str) -> None:
+    upn = make_upn(authority, "4001", 14, 7)
+    parsed = parse(f"UPN,Surname,Forename,DOB,Year\n{upn},A,B,01/10/2014,7\n")
+    assert parsed.ok and parsed.rows[0]["upn"] == upn
+    wrong_letter = ("A" if upn[0] != "A" else "B") + upn[1:]
+    refused = parse(f"UPN,Surname,Forename,DOB,Year\n{wrong_letter},A,B,01/10/2014,7\n")
+    assert "invalid check letter" in refused.errors[0].reason

@@ -2,8 +2,8 @@
 
 After putting a new key first in FIELD_ENCRYPTION_KEY (keeping the old ones after
 it), re-encrypt every encrypted value under the new key: every EncryptedTextField
-of every model, and the TOTP secrets of two-step sign-in. Then the old keys can be
-removed."""
+of every model, and the TOTP secrets and recovery codes of two-step sign-in. Then
+the old keys can be removed."""
 
 from __future__ import annotations
 
@@ -35,9 +35,18 @@ class Command(BaseCommand):
                     model._default_manager.filter(pk=pk).update(**{field.attname: plain})
                     rewritten += 1
         adapter = get_adapter()
-        for authenticator in Authenticator.objects.filter(type=Authenticator.Type.TOTP):
-            secret = adapter.decrypt(authenticator.data["secret"])
-            authenticator.data["secret"] = adapter.encrypt(secret)
+        for authenticator in Authenticator.objects.all():
+            data = authenticator.data
+            # allauth encrypts the TOTP secret, the recovery codes' seed and any
+            # recovery codes migrated from elsewhere.
+            for key in ("secret", "seed"):
+                if key in data:
+                    data[key] = adapter.encrypt(adapter.decrypt(data[key]))
+                    rewritten += 1
+            if "migrated_codes" in data:
+                data["migrated_codes"] = [
+                    adapter.encrypt(adapter.decrypt(code)) for code in data["migrated_codes"]
+                ]
+                rewritten += 1
             authenticator.save(update_fields=["data"])
-            rewritten += 1
         self.stdout.write(f"Re-encrypted {rewritten} values under the first key.")

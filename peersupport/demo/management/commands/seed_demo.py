@@ -81,6 +81,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "seed_demo makes accounts with a published password: run it only with "
+                "DEMO_MODE=1 (make demo does), never on a real school's database."
+            )
         if options["students"] < 10 or options["students"] > 5000:
             raise CommandError("--students must be between 10 and 5000.")
         if School.objects.exists():
