@@ -131,6 +131,10 @@ def membership_disable(
         user.is_active = False
         user.save(update_fields=["is_active"])
     user_sessions_end(user=user)
+    # Invitations this member sent and nobody has accepted stop working with them.
+    Invitation.objects.filter(
+        school=membership.school, invited_by=user, accepted_at__isnull=True
+    ).update(expires_at=timezone.now())
     audit_record(
         action="membership.disabled",
         actor=actor,

@@ -185,11 +185,13 @@ class ConsentRecord(SchoolOwned):
 
 class ImportBatch(SchoolOwned):
     """An uploaded MIS export waiting for the coordinator to confirm its preview.
-    The file is encrypted at rest and cleared once applied."""
+    The file is encrypted at rest, and cleared once applied or once a newer upload
+    for the school replaces it, so at most one copy of the roll waits."""
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Waiting for confirmation"
         APPLIED = "applied", "Imported"
+        SUPERSEDED = "superseded", "Replaced by a newer upload"
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

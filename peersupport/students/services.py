@@ -141,6 +141,9 @@ def import_batch_create(
     mark_leavers: bool,
     request: HttpRequest | None = None,
 ) -> ImportBatch:
+    ImportBatch.objects.filter(school=school, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.SUPERSEDED, content=""
+    )
     batch = ImportBatch(
         school=school,
         uploaded_by=actor,
@@ -166,8 +169,10 @@ def import_batch_apply(
     *, actor: User, batch: ImportBatch, parsed: ParsedImport, request: HttpRequest | None = None
 ) -> ImportPlan:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != ImportBatch.Status.PREVIEWED:
+    if batch.status == ImportBatch.Status.APPLIED:
         raise ValidationError("This file has already been imported.")
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        raise ValidationError("A newer upload replaced this file; nothing was imported.")
     plan = students_import(
         actor=actor,
         school=batch.school,

@@ -143,7 +143,7 @@ def import_upload(request: SchoolRequest) -> HttpResponse:
 @role_required(*MANAGERS)
 def import_preview(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     batch = import_batch_for(request.user, request.school, public_id)
-    if batch.status == ImportBatch.Status.APPLIED:
+    if batch.status != ImportBatch.Status.PREVIEWED:
         return render(request, "students/import_done.html", {"batch": batch})
     parsed = parse_mis_csv(batch.content.encode())
     if request.method == "POST":

@@ -191,3 +191,22 @@ def test_a_member_of_another_school_accepts_while_signed_in(
         Membership.objects.get(user=outsider.user, school=outsider.school).role == Role.COORDINATOR
     )
     assert client.get(reverse("students:list")).status_code == 403
+
+
+def test_disabling_a_member_cancels_the_invitations_they_sent(personas: dict[str, Persona]) -> None:
+    from peersupport.accounts.services import invitation_find, membership_disable
+
+    second_coordinator = personas["facilitator"]
+    dsl = personas["dsl"]
+    membership_change_role(
+        actor=dsl.user, membership=second_coordinator.membership, role=Role.COORDINATOR
+    )
+    _, token = invitation_create(
+        actor=second_coordinator.user,
+        school=dsl.school,
+        email="friend@example.org",
+        role=Role.VIEWER,
+    )
+    assert invitation_find(token=token) is not None
+    membership_disable(actor=dsl.user, membership=second_coordinator.membership)
+    assert invitation_find(token=token) is None

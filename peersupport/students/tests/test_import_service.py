@@ -234,3 +234,18 @@ def test_any_kind_of_bad_row_leaves_the_database_as_it_was(school_a: School, bad
     with pytest.raises(ImportRefused):
         run_import(school_a, data, mark_leavers=True)
     assert list(Student.objects.order_by("id").values()) == before
+
+
+def test_a_newer_upload_replaces_a_waiting_one_and_clears_its_file(
+    client: Client, personas: dict[str, Persona]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(personas["coordinator"].user)
+    first = client.post(reverse("students:import"), {"file": SimpleUploadedFile("a.csv", FIRST)})
+    client.post(reverse("students:import"), {"file": SimpleUploadedFile("b.csv", FIRST)})
+    old = ImportBatch.objects.get(filename="a.csv")
+    assert old.status == ImportBatch.Status.SUPERSEDED and old.content == ""
+    assert b"Upload replaced" in client.get(first.url).content
+    client.post(first.url)
+    assert not Student.objects.exists()
