@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 ROWS = 2000
+TARGET_ROWS_PER_SECOND = 2000
 
 
 def main() -> None:
@@ -43,10 +44,12 @@ def main() -> None:
         plan = students_import(actor=None, school=school, parsed=parsed, mark_leavers=True)
         elapsed = time.perf_counter() - started
         counts = plan.counts
+        rate = ROWS / elapsed
+        verdict = "met" if rate >= TARGET_ROWS_PER_SECOND else "NOT met"
         print(
-            f"{label}: {ROWS} rows in {elapsed:.3f} s = {ROWS / elapsed:,.0f} rows/s "
+            f"{label}: {ROWS} rows in {elapsed:.3f} s = {rate:,.0f} rows/s "
             f"({counts['creates']} created, {counts['updates']} updated, "
-            f"{counts['leavers']} left)"
+            f"{counts['leavers']} left); target {TARGET_ROWS_PER_SECOND:,} rows/s {verdict}"
         )
     assert Student.objects.filter(school=school).count() == ROWS
 
