@@ -111,7 +111,9 @@ INSTALLED_APPS = [
     "peersupport.schools",
     "peersupport.audit",
     "peersupport.accounts",
+    "peersupport.tasks",
     "peersupport.students",
+    "peersupport.programmes",
     "peersupport.reports",
     "peersupport.demo",
 ]

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("", include("peersupport.accounts.urls")),
+    path("tasks/", include("peersupport.tasks.urls")),
     path("students/", include("peersupport.students.urls")),
+    path("programmes/", include("peersupport.programmes.urls")),
     path("reports/", include("peersupport.reports.urls")),
 ]

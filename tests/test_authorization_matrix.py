@@ -115,7 +115,41 @@ MATRIX: dict[str, Rule] = {
     "students:consent_add": Rule("get", MANAGERS_OBJECT, "student"),
     "students:consent_withdraw": Rule("post", MANAGERS_OBJECT_ACTION, "consent"),
     "reports:audit_log": Rule("get", answers(302, default=403, dsl=200)),
+    "tasks:mine": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
+    ),
+    # The task is the coordinator's: other staff get 404, as if it did not exist.
+    "tasks:done": Rule(
+        "post",
+        answers(302, default=403, coordinator=302, dsl=404, facilitator=404, outsider=404),
+        "task",
+    ),
+    "programmes:list": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
+    ),
+    "programmes:create": Rule("get", MANAGERS_ONLY),
+    "programmes:self_referral": Rule("get", answers(302, default=403, student=200, mentor=200)),
+    # The facilitator runs a group in the programme, so sees it.
+    "programmes:detail": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "programme",
+    ),
+    "programmes:referral_detail": Rule("get", MANAGERS_OBJECT, "referral"),
+    "programmes:mentorship_detail": Rule("get", MANAGERS_OBJECT, "mentorship"),
+    "programmes:mentorship_change": Rule("post", MANAGERS_OBJECT_ACTION, "mentorship_action"),
 }
+OBJECT_KWARGS = (
+    "member",
+    "student",
+    "consent",
+    "import_batch",
+    "task",
+    "programme",
+    "referral",
+    "mentorship",
+    "mentorship_action",
+)
 
 
 def url_names(patterns: list[Any], namespace: str | None = None) -> Iterator[str]:
@@ -162,7 +196,52 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         content="UPN\n",
         mark_leavers=False,
     )
+    from conftest import make_student
+    from peersupport.programmes import services as programmes
+    from peersupport.tasks.services import task_open
+
+    for name in ("student", "mentor"):
+        record = make_student(school, legal_forename=name.title(), year_group=10)
+        record.user = personas[name].user
+        record.save()
+    programme = programmes.programme_create(
+        actor=coordinator.user, school=school, name="Mentoring", kind="one_to_one", capacity=10
+    )
+    programmes.group_create(
+        actor=coordinator.user,
+        programme=programme,
+        name="Lunch group",
+        facilitators=[personas["facilitator"].user],
+    )
+    referral = programmes.referral_create(
+        actor=coordinator.user,
+        programme=programme,
+        student=student_a,
+        source="staff",
+        need_areas=["anxiety"],
+    )
+    mentor_record = personas["mentor"].user.student_record
+    mentor = programmes.mentor_apply(actor=coordinator.user, student=mentor_record, why="To help")
+    programmes.mentor_give_reference(actor=coordinator.user, mentor=mentor, reference="Good")
+    programmes.mentor_set_status(actor=coordinator.user, mentor=mentor, status="in_training")
+    programmes.mentor_set_status(actor=coordinator.user, mentor=mentor, status="active")
+    mentorship = programmes.mentorship_propose(
+        actor=coordinator.user, programme=programme, mentor=mentor, mentee=student_a
+    )
+    task, _ = task_open(
+        school=school,
+        kind="rematch",
+        title="Offer a new match",
+        subject_type="mentorship",
+        subject_public_id=mentorship.public_id,
+        assigned_to=coordinator.user,
+    )
     return {
+        "task": {"public_id": task.public_id},
+        "programme": {"public_id": programme.public_id},
+        "referral": {"public_id": referral.public_id},
+        "mentorship": {"public_id": mentorship.public_id},
+        "mentorship_action": {"public_id": mentorship.public_id, "action": "start"},
         "member": {"public_id": personas["viewer"].membership.public_id},
         "student": {"public_id": student_a.public_id},
         "consent": {"public_id": consent.public_id},

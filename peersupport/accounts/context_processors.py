@@ -12,11 +12,18 @@ from peersupport.accounts.models import Role
 
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "home", frozenset(Role.values)),
+    ("My tasks", "tasks:mine", frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR})),
     (
         "Students",
         "students:list",
         frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR}),
     ),
+    (
+        "Programmes",
+        "programmes:list",
+        frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR}),
+    ),
+    ("Ask for support", "programmes:self_referral", frozenset({Role.STUDENT, Role.MENTOR})),
     ("Import", "students:import", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Staff", "accounts:staff_list", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Access log", "reports:audit_log", frozenset({Role.DSL})),

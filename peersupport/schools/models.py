@@ -88,3 +88,34 @@ class Holiday(DateSpan):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TimetableSlot(SchoolOwned):
+    """A regular time in the school week when peer support can happen (for example
+    "Mon lunch", "Wed after school"): mentors' availability and groups' slots."""
+
+    class Part(models.TextChoices):
+        BEFORE_SCHOOL = "before", "before school"
+        BREAK = "break", "break"
+        LUNCH = "lunch", "lunch"
+        AFTER_SCHOOL = "after", "after school"
+
+    weekday = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(6)], help_text="0 is Monday."
+    )
+    part = models.CharField(max_length=10, choices=Part.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["school", "weekday", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "weekday", "part"], name="one_slot_per_day_and_part"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{WEEKDAY_NAMES[self.weekday]} {self.get_part_display()}"
+
+
+WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

@@ -7,7 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from peersupport.schools.models import Holiday, Phase, School, Term
+from peersupport.schools.models import Holiday, Phase, School, Term, TimetableSlot
 
 
 @transaction.atomic
@@ -19,7 +19,20 @@ def school_create(
     )
     school.full_clean()
     school.save()
+    timetable_slots_add_defaults(school=school)
     return school
+
+
+@transaction.atomic
+def timetable_slots_add_defaults(*, school: School) -> list[TimetableSlot]:
+    """Before school, break, lunch and after school on each weekday; a school can
+    change them later."""
+    slots = [
+        TimetableSlot(school=school, weekday=day, part=part, position=position)
+        for day in range(5)
+        for position, part in enumerate(TimetableSlot.Part.values)
+    ]
+    return TimetableSlot.objects.bulk_create(slots)
 
 
 def _check_no_overlap(model: type[Term] | type[Holiday], row: Term | Holiday) -> None:

@@ -108,6 +108,14 @@ class Student(SchoolOwned):
     looked_after = models.BooleanField("looked after", default=False)
     on_roll = models.BooleanField(default=True)
     date_left = models.DateField(null=True, blank=True)
+    # The student's own sign-in, once they have one (as a student or a peer mentor).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="student_record",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

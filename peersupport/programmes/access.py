@@ -1,0 +1,78 @@
+"""Who may see which programmes, referrals and mentorships."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from peersupport.accounts.models import Role, User
+from peersupport.accounts.selectors import role_in
+from peersupport.audit.services import audit_record
+from peersupport.programmes.models import Mentorship, Programme, Referral
+from peersupport.schools.models import School
+
+WHOLE_SCHOOL = frozenset({Role.COORDINATOR, Role.DSL})
+
+
+def programmes_visible_to(user: User, school: School) -> QuerySet[Programme]:
+    role = role_in(user, school)
+    if role in WHOLE_SCHOOL:
+        return Programme.objects.filter(school=school)
+    if role == Role.FACILITATOR:
+        return Programme.objects.filter(school=school, groups__facilitators=user).distinct()
+    return Programme.objects.none()
+
+
+def programme_for(user: User, school: School, public_id: uuid.UUID) -> Programme:
+    try:
+        return programmes_visible_to(user, school).get(public_id=public_id)
+    except Programme.DoesNotExist:
+        raise Http404("No such programme.") from None
+
+
+def referrals_visible_to(user: User, school: School) -> QuerySet[Referral]:
+    if role_in(user, school) in WHOLE_SCHOOL:
+        return Referral.objects.filter(school=school)
+    return Referral.objects.none()
+
+
+def referral_for(
+    user: User, school: School, public_id: uuid.UUID, *, request: HttpRequest | None = None
+) -> Referral:
+    """One referral (its details are special category): audited as a read."""
+    try:
+        referral = (
+            referrals_visible_to(user, school)
+            .select_related("student", "programme", "referred_by")
+            .get(public_id=public_id)
+        )
+    except Referral.DoesNotExist:
+        raise Http404("No such referral.") from None
+    audit_record(
+        action="referral.viewed",
+        actor=user,
+        school=school,
+        object_type="referral",
+        object_public_id=referral.public_id,
+        request=request,
+    )
+    return referral
+
+
+def mentorships_visible_to(user: User, school: School) -> QuerySet[Mentorship]:
+    if role_in(user, school) in WHOLE_SCHOOL:
+        return Mentorship.objects.filter(school=school)
+    return Mentorship.objects.none()
+
+
+def mentorship_for(user: User, school: School, public_id: uuid.UUID) -> Mentorship:
+    try:
+        return (
+            mentorships_visible_to(user, school)
+            .select_related("mentor__student", "mentee", "programme")
+            .get(public_id=public_id)
+        )
+    except Mentorship.DoesNotExist:
+        raise Http404("No such mentorship.") from None

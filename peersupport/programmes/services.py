@@ -1,0 +1,655 @@
+"""Every write to programmes, referrals, mentors, groups, mentorships and
+keep-apart rules."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from peersupport.accounts.models import Role, User
+from peersupport.accounts.selectors import role_in
+from peersupport.audit.services import audit_record
+from peersupport.programmes.models import (
+    Enrolment,
+    FitAnswer,
+    FitCheck,
+    Group,
+    GroupMember,
+    KeepApart,
+    MentorProfile,
+    Mentorship,
+    NeedArea,
+    Programme,
+    Referral,
+)
+from peersupport.programmes.selectors import (
+    apart_from,
+    consent_in_force,
+    open_enrolment_count,
+    staff_responsible_for,
+)
+from peersupport.schools.models import School, Term, TimetableSlot
+from peersupport.students.models import Student
+from peersupport.tasks.models import TaskKind
+from peersupport.tasks.services import task_open
+
+MANAGERS = (Role.COORDINATOR, Role.DSL)
+
+
+def _require_manager(actor: User, school: School) -> None:
+    if role_in(actor, school) not in MANAGERS:
+        raise PermissionDenied("Only a coordinator or a DSL can do this.")
+
+
+def _same_school(school: School, *students: Student) -> None:
+    if any(student.school_id != school.pk for student in students):
+        raise ValidationError("Every student must belong to this school.")
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    actor: User,
+    school: School,
+    name: str,
+    kind: str,
+    capacity: int,
+    consent_required: bool = False,
+    aims: str = "",
+    terms: Sequence[Term] = (),
+    leads: Sequence[User] = (),
+    status: str = Programme.Status.RUNNING,
+) -> Programme:
+    _require_manager(actor, school)
+    programme = Programme(
+        school=school,
+        name=name,
+        kind=kind,
+        capacity=capacity,
+        consent_required=consent_required,
+        aims=aims,
+        status=status,
+    )
+    programme.full_clean()
+    programme.save()
+    programme.terms.set(terms)
+    programme.leads.set(leads)
+    audit_record(
+        action="programme.created",
+        actor=actor,
+        school=school,
+        object_type="programme",
+        object_public_id=programme.public_id,
+    )
+    return programme
+
+
+# ---------------------------------------------------------------- referrals
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    programme: Programme,
+    student: Student,
+    source: str,
+    need_areas: Sequence[str],
+    details: str = "",
+    parent_name: str = "",
+    preferred_mentor: MentorProfile | None = None,
+    mentor_wishes: str = "",
+    request: HttpRequest | None = None,
+) -> Referral:
+    _same_school(programme.school, student)
+    unknown = set(need_areas) - set(NeedArea.values)
+    if unknown or not need_areas:
+        raise ValidationError({"need_areas": "Choose at least one reason from the list."})
+    if source == Referral.Source.SELF and getattr(student, "user_id", None) != actor.pk:
+        raise PermissionDenied("Students can only refer themselves.")
+    if source == Referral.Source.PARENT and not parent_name.strip():
+        raise ValidationError({"parent_name": "Give the name of the parent or carer."})
+    if preferred_mentor is not None and preferred_mentor.school_id != programme.school_id:
+        raise ValidationError({"preferred_mentor": "Choose a mentor from this school."})
+    if Referral.objects.filter(
+        programme=programme,
+        student=student,
+        status__in=[Referral.Status.NEW, Referral.Status.WAITLISTED],
+    ).exists():
+        raise ValidationError("This student already has a referral waiting for this programme.")
+    referral = Referral(
+        school=programme.school,
+        programme=programme,
+        student=student,
+        source=source,
+        referred_by=actor,
+        parent_name=parent_name.strip(),
+        need_areas=sorted(set(need_areas)),
+        details=details.strip(),
+        preferred_mentor=preferred_mentor,
+        mentor_wishes=mentor_wishes.strip(),
+    )
+    referral.full_clean()
+    referral.save()
+    audit_record(
+        action="referral.created",
+        actor=actor,
+        school=programme.school,
+        object_type="referral",
+        object_public_id=referral.public_id,
+        request=request,
+        detail=f"source {source}",
+    )
+    return referral
+
+
+def _decide(referral: Referral, actor: User, status: str) -> None:
+    referral.status = status
+    referral.decided_at = timezone.now()
+    referral.decided_by = actor
+
+
+@transaction.atomic
+def referral_accept(
+    *,
+    actor: User,
+    referral: Referral,
+    started_on: datetime.date | None = None,
+    responsible: User | None = None,
+    request: HttpRequest | None = None,
+) -> Enrolment:
+    _require_manager(actor, referral.school)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in (Referral.Status.NEW, Referral.Status.WAITLISTED):
+        raise ValidationError(f"This referral is already {referral.get_status_display().lower()}.")
+    programme = referral.programme
+    if programme.consent_required and not consent_in_force(referral.student):
+        raise ValidationError(
+            "This programme needs a parent's consent to take part, and none is recorded. "
+            "Record it on the student's page first."
+        )
+    if open_enrolment_count(programme) >= programme.capacity:
+        raise ValidationError(
+            f"{programme.name} is full ({programme.capacity} places). Put the referral on the "
+            "waiting list instead, or raise the capacity."
+        )
+    _decide(referral, actor, Referral.Status.ACCEPTED)
+    referral.save(update_fields=["status", "decided_at", "decided_by"])
+    enrolment = Enrolment(
+        school=referral.school,
+        programme=programme,
+        student=referral.student,
+        referral=referral,
+        started_on=started_on or timezone.localdate(),
+        responsible=responsible or actor,
+    )
+    enrolment.full_clean(validate_constraints=False)
+    enrolment.save()
+    audit_record(
+        action="referral.accepted",
+        actor=actor,
+        school=referral.school,
+        object_type="referral",
+        object_public_id=referral.public_id,
+        request=request,
+    )
+    return enrolment
+
+
+@transaction.atomic
+def referral_waitlist(
+    *, actor: User, referral: Referral, request: HttpRequest | None = None
+) -> Referral:
+    _require_manager(actor, referral.school)
+    if referral.status != Referral.Status.NEW:
+        raise ValidationError("Only a new referral can go on the waiting list.")
+    referral.status = Referral.Status.WAITLISTED
+    referral.waitlisted_at = timezone.now()
+    referral.save(update_fields=["status", "waitlisted_at"])
+    audit_record(
+        action="referral.waitlisted",
+        actor=actor,
+        school=referral.school,
+        object_type="referral",
+        object_public_id=referral.public_id,
+        request=request,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_decline(
+    *, actor: User, referral: Referral, reason: str, request: HttpRequest | None = None
+) -> Referral:
+    _require_manager(actor, referral.school)
+    if referral.status not in (Referral.Status.NEW, Referral.Status.WAITLISTED):
+        raise ValidationError("This referral has already been decided.")
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": "Give a reason: the person who made the referral is told it."}
+        )
+    _decide(referral, actor, Referral.Status.DECLINED)
+    referral.decline_reason = reason.strip()
+    referral.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
+    audit_record(
+        action="referral.declined",
+        actor=actor,
+        school=referral.school,
+        object_type="referral",
+        object_public_id=referral.public_id,
+        request=request,
+    )
+    referrer = referral.referred_by
+    if referral.source != Referral.Source.SELF and referrer.email:
+        # The e-mail names the programme and the reason, never the student.
+        body = (
+            f"A referral you made to {referral.programme.name} was not accepted.\n\n"
+            f"Reason: {referral.decline_reason}\n\n"
+            "Sign in to see which referral this is."
+        )
+        transaction.on_commit(
+            lambda: send_mail(
+                "A referral was not accepted", body, settings.DEFAULT_FROM_EMAIL, [referrer.email]
+            )
+        )
+    return referral
+
+
+# ---------------------------------------------------------------- mentors
+
+MENTOR_TRANSITIONS = {
+    MentorProfile.Status.APPLICANT: {
+        MentorProfile.Status.IN_TRAINING,
+        MentorProfile.Status.STEPPED_DOWN,
+    },
+    MentorProfile.Status.IN_TRAINING: {
+        MentorProfile.Status.ACTIVE,
+        MentorProfile.Status.STEPPED_DOWN,
+    },
+    MentorProfile.Status.ACTIVE: {MentorProfile.Status.PAUSED, MentorProfile.Status.STEPPED_DOWN},
+    MentorProfile.Status.PAUSED: {MentorProfile.Status.ACTIVE, MentorProfile.Status.STEPPED_DOWN},
+    MentorProfile.Status.STEPPED_DOWN: set(),
+}
+
+
+@transaction.atomic
+def mentor_apply(
+    *,
+    actor: User,
+    student: Student,
+    why: str,
+    interests: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    availability: Iterable[TimetableSlot] = (),
+    capacity: int = 1,
+) -> MentorProfile:
+    if (
+        getattr(student, "user_id", None) != actor.pk
+        and role_in(actor, student.school) not in MANAGERS
+    ):
+        raise PermissionDenied("A student applies for themself, or a coordinator for them.")
+    if MentorProfile.objects.filter(student=student).exists():
+        raise ValidationError("This student has already applied to be a mentor.")
+    slots = list(availability)
+    if any(slot.school_id != student.school_id for slot in slots):
+        raise ValidationError({"availability": "Choose times from this school's timetable."})
+    mentor = MentorProfile(
+        school=student.school,
+        student=student,
+        why=why.strip(),
+        interests=sorted({i.strip().lower() for i in interests if i.strip()}),
+        languages=sorted({lang.strip() for lang in languages if lang.strip()}),
+        capacity=capacity,
+    )
+    mentor.full_clean()
+    mentor.save()
+    mentor.availability.set(slots)
+    audit_record(
+        action="mentor.applied",
+        actor=actor,
+        school=student.school,
+        object_type="mentor",
+        object_public_id=mentor.public_id,
+    )
+    return mentor
+
+
+@transaction.atomic
+def mentor_give_reference(*, actor: User, mentor: MentorProfile, reference: str) -> MentorProfile:
+    if role_in(actor, mentor.school) not in (Role.COORDINATOR, Role.DSL, Role.FACILITATOR):
+        raise PermissionDenied("Only a member of staff can give a reference.")
+    if not reference.strip():
+        raise ValidationError({"reference": "Write the reference."})
+    mentor.reference = reference.strip()
+    mentor.reference_by = actor
+    mentor.save(update_fields=["reference", "reference_by"])
+    return mentor
+
+
+@transaction.atomic
+def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> MentorProfile:
+    """Approve (applicant to in training), activate, pause, resume or step down.
+    The training gate of a later issue adds its check to activation here."""
+    _require_manager(actor, mentor.school)
+    allowed = MENTOR_TRANSITIONS[MentorProfile.Status(mentor.status)]
+    if status not in allowed:
+        raise ValidationError(
+            f"A mentor who is {mentor.get_status_display().lower()} cannot become "
+            f"{MentorProfile.Status(status).label.lower()}."
+        )
+    if mentor.status == MentorProfile.Status.APPLICANT and not mentor.reference:
+        raise ValidationError("A member of staff must give a reference before approval.")
+    if mentor.status == MentorProfile.Status.APPLICANT:
+        mentor.approved_by = actor
+        mentor.approved_at = timezone.now()
+    mentor.status = status
+    mentor.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(
+        action="mentor.status_changed",
+        actor=actor,
+        school=mentor.school,
+        object_type="mentor",
+        object_public_id=mentor.public_id,
+        detail=status,
+    )
+    return mentor
+
+
+# ---------------------------------------------------------------- keeping apart
+
+
+@transaction.atomic
+def keep_apart_record(*, actor: User, first: Student, second: Student, reason: str) -> KeepApart:
+    _require_manager(actor, first.school)
+    _same_school(first.school, second)
+    if first.pk == second.pk:
+        raise ValidationError("Choose two different students.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason (only the coordinator and DSL see it)."})
+    low, high = sorted([first, second], key=lambda s: s.pk)
+    if KeepApart.objects.filter(student_a=low, student_b=high, ended_at__isnull=True).exists():
+        raise ValidationError("These two students are already kept apart.")
+    rule = KeepApart(
+        school=first.school, student_a=low, student_b=high, reason=reason.strip(), recorded_by=actor
+    )
+    rule.full_clean()
+    rule.save()
+    audit_record(
+        action="keep_apart.recorded",
+        actor=actor,
+        school=first.school,
+        object_type="keep_apart",
+        object_public_id=rule.public_id,
+    )
+    return rule
+
+
+def _refuse_if_kept_apart(student: Student, others: Iterable[Student], where: str) -> None:
+    if apart_from(student, others):
+        raise ValidationError(
+            f"{student.display_name} must be kept apart from someone {where}. "
+            "Ask the coordinator or DSL."
+        )
+
+
+# ---------------------------------------------------------------- groups
+
+
+@transaction.atomic
+def group_create(
+    *,
+    actor: User,
+    programme: Programme,
+    name: str,
+    max_size: int = 8,
+    slot: TimetableSlot | None = None,
+    room: str = "",
+    facilitators: Sequence[User] = (),
+) -> Group:
+    _require_manager(actor, programme.school)
+    group = Group(
+        school=programme.school,
+        programme=programme,
+        name=name,
+        max_size=max_size,
+        slot=slot,
+        room=room,
+    )
+    group.full_clean()
+    group.save()
+    group.facilitators.set(facilitators)
+    audit_record(
+        action="group.created",
+        actor=actor,
+        school=programme.school,
+        object_type="group",
+        object_public_id=group.public_id,
+    )
+    return group
+
+
+@transaction.atomic
+def group_add_member(
+    *, actor: User, group: Group, student: Student, joined_on: datetime.date | None = None
+) -> GroupMember:
+    _require_manager(actor, group.school)
+    _same_school(group.school, student)
+    current = list(
+        Student.objects.filter(group_places__group=group, group_places__left_on__isnull=True)
+    )
+    co_mentors = list(Student.objects.filter(mentor__groups=group))
+    if student in current:
+        raise ValidationError(f"{student.display_name} is already in {group.name}.")
+    if len(current) >= group.max_size:
+        raise ValidationError(f"{group.name} is full ({group.max_size} places).")
+    _refuse_if_kept_apart(student, current + co_mentors, f"in {group.name}")
+    member = GroupMember(
+        school=group.school,
+        group=group,
+        student=student,
+        joined_on=joined_on or timezone.localdate(),
+    )
+    member.full_clean(validate_constraints=False)
+    member.save()
+    audit_record(
+        action="group.member_added",
+        actor=actor,
+        school=group.school,
+        object_type="group",
+        object_public_id=group.public_id,
+    )
+    return member
+
+
+@transaction.atomic
+def group_add_co_facilitator(*, actor: User, group: Group, mentor: MentorProfile) -> Group:
+    _require_manager(actor, group.school)
+    if mentor.status != MentorProfile.Status.ACTIVE:
+        raise ValidationError("Only an active mentor can co-facilitate a group.")
+    members = list(
+        Student.objects.filter(group_places__group=group, group_places__left_on__isnull=True)
+    )
+    _refuse_if_kept_apart(mentor.student, members, f"in {group.name}")
+    group.co_facilitators.add(mentor)
+    return group
+
+
+# ---------------------------------------------------------------- mentorships
+
+MENTORSHIP_TRANSITIONS = {
+    Mentorship.Status.PROPOSED: {Mentorship.Status.ACTIVE, Mentorship.Status.CLOSED},
+    Mentorship.Status.ACTIVE: {Mentorship.Status.PAUSED, Mentorship.Status.CLOSED},
+    Mentorship.Status.PAUSED: {Mentorship.Status.ACTIVE, Mentorship.Status.CLOSED},
+    Mentorship.Status.CLOSED: set(),
+}
+VERBS = {
+    Mentorship.Status.ACTIVE: "start",
+    Mentorship.Status.PAUSED: "pause",
+    Mentorship.Status.CLOSED: "close",
+}
+
+
+def _transition(mentorship: Mentorship, to: str) -> None:
+    current = Mentorship.Status(mentorship.status)
+    if to not in MENTORSHIP_TRANSITIONS[current]:
+        raise ValidationError(
+            f"A {current.label.lower()} mentorship cannot {VERBS.get(Mentorship.Status(to), to)}."
+        )
+    mentorship.status = to
+
+
+@transaction.atomic
+def mentorship_propose(
+    *, actor: User, programme: Programme, mentor: MentorProfile, mentee: Student
+) -> Mentorship:
+    _require_manager(actor, programme.school)
+    _same_school(programme.school, mentee, mentor.student)
+    if mentor.student_id == mentee.pk:
+        raise ValidationError("A mentor cannot mentor themself.")
+    if mentor.status != MentorProfile.Status.ACTIVE:
+        raise ValidationError(f"The mentor is {mentor.get_status_display().lower()}, not active.")
+    open_mentorships = Mentorship.objects.filter(
+        mentor=mentor,
+        status__in=[Mentorship.Status.PROPOSED, Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED],
+    )
+    if open_mentorships.count() >= mentor.capacity:
+        raise ValidationError(f"The mentor already has {mentor.capacity} mentee(s), their limit.")
+    if open_mentorships.filter(mentee=mentee).exists():
+        raise ValidationError("These two are already paired.")
+    _refuse_if_kept_apart(mentee, [mentor.student], "in this pairing")
+    mentorship = Mentorship(
+        school=programme.school, programme=programme, mentor=mentor, mentee=mentee
+    )
+    mentorship.full_clean()
+    mentorship.save()
+    audit_record(
+        action="mentorship.proposed",
+        actor=actor,
+        school=programme.school,
+        object_type="mentorship",
+        object_public_id=mentorship.public_id,
+    )
+    return mentorship
+
+
+def _save_transition(actor: User, mentorship: Mentorship, fields: list[str]) -> Mentorship:
+    mentorship.save(update_fields=["status", *fields])
+    audit_record(
+        action="mentorship.status_changed",
+        actor=actor,
+        school=mentorship.school,
+        object_type="mentorship",
+        object_public_id=mentorship.public_id,
+        detail=mentorship.status,
+    )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_start(
+    *, actor: User, mentorship: Mentorship, started_on: datetime.date | None = None
+) -> Mentorship:
+    _require_manager(actor, mentorship.school)
+    was = mentorship.status
+    _transition(mentorship, Mentorship.Status.ACTIVE)
+    if was == Mentorship.Status.PROPOSED:
+        mentorship.started_on = started_on or timezone.localdate()
+    return _save_transition(actor, mentorship, ["started_on"])
+
+
+@transaction.atomic
+def mentorship_pause(*, actor: User, mentorship: Mentorship) -> Mentorship:
+    _require_manager(actor, mentorship.school)
+    _transition(mentorship, Mentorship.Status.PAUSED)
+    return _save_transition(actor, mentorship, [])
+
+
+@transaction.atomic
+def mentorship_close(
+    *,
+    actor: User,
+    mentorship: Mentorship,
+    reason: str,
+    planned: bool,
+    closed_on: datetime.date | None = None,
+) -> Mentorship:
+    """Close with a reason; prompts a closing conversation, and offers the mentee a
+    new match unless the goals were met or they have left the school."""
+    _require_manager(actor, mentorship.school)
+    if reason not in Mentorship.CloseReason.values:
+        raise ValidationError({"reason": "Choose why the mentorship is closing."})
+    _transition(mentorship, Mentorship.Status.CLOSED)
+    mentorship.close_reason = reason
+    mentorship.close_planned = planned
+    mentorship.closed_on = closed_on or timezone.localdate()
+    _save_transition(actor, mentorship, ["close_reason", "close_planned", "closed_on"])
+    link = reverse("programmes:mentorship_detail", kwargs={"public_id": mentorship.public_id})
+    for person in staff_responsible_for(mentorship.programme, mentorship.mentee):
+        task_open(
+            school=mentorship.school,
+            kind=TaskKind.CLOSING,
+            title="Hold a closing conversation with a mentor and mentee",
+            subject_type="mentorship",
+            subject_public_id=mentorship.public_id,
+            assigned_to=person,
+            link=link,
+        )
+        if reason not in (Mentorship.CloseReason.GOALS_MET, Mentorship.CloseReason.LEFT_SCHOOL):
+            task_open(
+                school=mentorship.school,
+                kind=TaskKind.REMATCH,
+                title="Offer a mentee a new match",
+                subject_type="mentorship",
+                subject_public_id=mentorship.public_id,
+                assigned_to=person,
+                link=link,
+            )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_record_closing_conversation(*, actor: User, mentorship: Mentorship) -> Mentorship:
+    _require_manager(actor, mentorship.school)
+    if mentorship.status != Mentorship.Status.CLOSED:
+        raise ValidationError("The closing conversation comes after the mentorship closes.")
+    mentorship.closing_conversation_held = True
+    mentorship.save(update_fields=["closing_conversation_held"])
+    return mentorship
+
+
+@transaction.atomic
+def fit_check_answer(*, actor: User, mentorship: Mentorship, side: str, answer: str) -> FitCheck:
+    """After the first session: does it feel like a good fit? "No" opens a rematch
+    task for the staff responsible."""
+    expected = mentorship.mentor.student if side == FitCheck.Side.MENTOR else mentorship.mentee
+    is_them = getattr(expected, "user_id", None) == actor.pk
+    if not is_them and role_in(actor, mentorship.school) not in MANAGERS:
+        raise PermissionDenied("Only the mentor or mentee can answer for themself.")
+    if answer not in FitAnswer.values:
+        raise ValidationError({"answer": "Choose yes, not sure yet, or no."})
+    if FitCheck.objects.filter(mentorship=mentorship, side=side).exists():
+        raise ValidationError("This has already been answered. Thank you.")
+    check = FitCheck(school=mentorship.school, mentorship=mentorship, side=side, answer=answer)
+    check.full_clean(validate_constraints=False)
+    check.save()
+    if answer == FitAnswer.NO:
+        link = reverse("programmes:mentorship_detail", kwargs={"public_id": mentorship.public_id})
+        for person in staff_responsible_for(mentorship.programme, mentorship.mentee):
+            task_open(
+                school=mentorship.school,
+                kind=TaskKind.REMATCH,
+                title="A new pairing does not feel like a good fit",
+                subject_type="mentorship",
+                subject_public_id=mentorship.public_id,
+                assigned_to=person,
+                link=link,
+            )
+    return check
