@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "peersupport.tasks",
     "peersupport.students",
     "peersupport.programmes",
+    "peersupport.meetings",
     "peersupport.reports",
     "peersupport.demo",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("tasks/", include("peersupport.tasks.urls")),
     path("students/", include("peersupport.students.urls")),
     path("programmes/", include("peersupport.programmes.urls")),
+    path("sessions/", include("peersupport.meetings.urls")),
     path("reports/", include("peersupport.reports.urls")),
 ]

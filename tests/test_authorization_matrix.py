@@ -138,6 +138,29 @@ MATRIX: dict[str, Rule] = {
     "programmes:referral_detail": Rule("get", MANAGERS_OBJECT, "referral"),
     "programmes:mentorship_detail": Rule("get", MANAGERS_OBJECT, "mentorship"),
     "programmes:mentorship_change": Rule("post", MANAGERS_OBJECT_ACTION, "mentorship_action"),
+    "meetings:list": Rule(
+        "get",
+        answers(
+            302, default=403, coordinator=200, dsl=200, facilitator=200, mentor=200, outsider=200
+        ),
+    ),
+    "meetings:at_risk": Rule("get", MANAGERS_ONLY),
+    # The session is the facilitator's group's; the mentor is not part of it.
+    "meetings:register": Rule(
+        "get",
+        answers(
+            302, default=403, coordinator=200, dsl=200, facilitator=200, mentor=404, outsider=404
+        ),
+        "session",
+    ),
+    # An empty mark is refused (400) for those who may take the register.
+    "meetings:register_mark": Rule(
+        "post",
+        answers(
+            302, default=403, coordinator=400, dsl=400, facilitator=400, mentor=404, outsider=404
+        ),
+        "session_student",
+    ),
 }
 OBJECT_KWARGS = (
     "member",
@@ -149,6 +172,8 @@ OBJECT_KWARGS = (
     "referral",
     "mentorship",
     "mentorship_action",
+    "session",
+    "session_student",
 )
 
 
@@ -207,11 +232,20 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
     programme = programmes.programme_create(
         actor=coordinator.user, school=school, name="Mentoring", kind="one_to_one", capacity=10
     )
-    programmes.group_create(
+    group = programmes.group_create(
         actor=coordinator.user,
         programme=programme,
         name="Lunch group",
         facilitators=[personas["facilitator"].user],
+    )
+    programmes.group_add_member(actor=coordinator.user, group=group, student=student_a)
+    from peersupport.meetings.services import session_create
+
+    session = session_create(
+        actor=coordinator.user,
+        group=group,
+        date=datetime.date.today(),
+        start_time=datetime.time(12),
     )
     referral = programmes.referral_create(
         actor=coordinator.user,
@@ -242,6 +276,8 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         "referral": {"public_id": referral.public_id},
         "mentorship": {"public_id": mentorship.public_id},
         "mentorship_action": {"public_id": mentorship.public_id, "action": "start"},
+        "session": {"public_id": session.public_id},
+        "session_student": {"public_id": session.public_id, "student": student_a.public_id},
         "member": {"public_id": personas["viewer"].membership.public_id},
         "student": {"public_id": student_a.public_id},
         "consent": {"public_id": consent.public_id},

@@ -23,6 +23,12 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
         "programmes:list",
         frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR}),
     ),
+    (
+        "Sessions",
+        "meetings:list",
+        frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR}),
+    ),
+    ("At risk", "meetings:at_risk", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Ask for support", "programmes:self_referral", frozenset({Role.STUDENT, Role.MENTOR})),
     ("Import", "students:import", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Staff", "accounts:staff_list", frozenset({Role.COORDINATOR, Role.DSL})),

@@ -51,6 +51,11 @@ def staff_responsible_for(programme: Programme, student: Student) -> list[User]:
     )
     if enrolment is not None and enrolment.responsible is not None:
         return [enrolment.responsible]
+    return programme_staff(programme)
+
+
+def programme_staff(programme: Programme) -> list[User]:
+    """The programme's leads, else the school's coordinators."""
     leads = list(programme.leads.all())
     if leads:
         return leads

@@ -1,0 +1,158 @@
+"""Sessions of groups and mentorships, the register, session logs and check-ins.
+
+Field classes: a check-in's own word is a student's free text about how they feel
+(special category), encrypted at rest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from peersupport.programmes.models import Group, Mentorship
+from peersupport.schools.fields import EncryptedTextField
+from peersupport.schools.models import SchoolOwned
+from peersupport.students.models import Student
+
+
+class SessionSeries(SchoolOwned):
+    """A weekly or fortnightly run of sessions inside term dates."""
+
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    mentorship = models.ForeignKey(
+        Mentorship, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    every_weeks = models.PositiveSmallIntegerField(
+        choices=[(1, "Every week"), (2, "Every two weeks")], default=1
+    )
+    first_date = models.DateField()
+    until_date = models.DateField()
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    room = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Series from {self.first_date:%d/%m/%Y}"
+
+
+class Session(SchoolOwned):
+    """One meeting of a group or a mentorship, alone or one of a series. A moved
+    occurrence keeps its original date, so the series still knows it."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    mentorship = models.ForeignKey(
+        Mentorship, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    series = models.ForeignKey(
+        SessionSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    original_date = models.DateField(null=True, blank=True)
+    date = models.DateField(db_index=True)
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    room = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(group__isnull=False, mentorship__isnull=True)
+                    | models.Q(group__isnull=True, mentorship__isnull=False)
+                ),
+                name="session_of_a_group_or_a_mentorship",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "original_date"], name="one_session_per_series_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session on {self.date:%d/%m/%Y}"
+
+    @property
+    def moved(self) -> bool:
+        return self.original_date is not None and self.original_date != self.date
+
+
+class Mark(models.TextChoices):
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    ABSENT_REASON = "absent_reason", "Absent, reason given"
+    ABSENT = "absent", "Absent, no reason"
+
+
+ATTENDED = frozenset({Mark.PRESENT, Mark.LATE})
+
+
+class Attendance(SchoolOwned):
+    """One student's mark in one session's register."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendances")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="attendances")
+    mark = models.CharField(max_length=15, choices=Mark.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "student"], name="one_mark_per_student")
+        ]
+        indexes = [models.Index(fields=["student", "session"])]
+
+    def __str__(self) -> str:
+        return self.get_mark_display()
+
+
+class SessionLog(SchoolOwned):
+    """A short note of a session by its mentor or facilitator."""
+
+    class HowItWent(models.TextChoices):
+        WELL = "well", "It went well"
+        OK = "ok", "It was OK"
+        HARD = "hard", "It was hard"
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="logs")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    topics = models.JSONField(default=list, blank=True)
+    how_it_went = models.CharField(max_length=10, choices=HowItWent.choices)
+    needs_help = models.BooleanField("I need help from staff", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Log of {self.session}"
+
+
+class CheckIn(SchoolOwned):
+    """How a student feels, from 1 (very bad) to 5 (very good), with an optional
+    word of their own. Theirs and staff's: other students never see it."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="check_ins")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.PROTECT, related_name="check_ins"
+    )
+    feeling = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    word = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.feeling}/5"

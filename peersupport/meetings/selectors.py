@@ -1,0 +1,115 @@
+"""Reads about sessions: who is expected, the register, and engagement."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from peersupport.lib import engagement
+from peersupport.lib.schedule import DateSpan
+from peersupport.meetings.models import ATTENDED, Attendance, CheckIn, Mark, Session
+from peersupport.programmes.models import Enrolment, GroupMember
+from peersupport.schools.models import Holiday, School, Term
+from peersupport.students.models import Student
+
+
+def calendar_of(school: School) -> tuple[list[DateSpan], list[DateSpan]]:
+    terms = [DateSpan(t.starts_on, t.ends_on) for t in Term.objects.filter(school=school)]
+    holidays = [DateSpan(h.starts_on, h.ends_on) for h in Holiday.objects.filter(school=school)]
+    return terms, holidays
+
+
+def expected_attendees(session: Session) -> list[Student]:
+    """Group members on the day of the session, or the mentor and mentee."""
+    if session.group_id is not None:
+        return list(
+            Student.objects.filter(
+                group_places__group_id=session.group_id,
+                group_places__joined_on__lte=session.date,
+            )
+            .filter(
+                Q(group_places__left_on__isnull=True) | Q(group_places__left_on__gt=session.date)
+            )
+            .order_by("legal_surname", "legal_forename", "id")
+            .distinct()
+        )
+    mentorship = session.mentorship
+    assert mentorship is not None  # a session has a group or a mentorship
+    return [mentorship.mentee, mentorship.mentor.student]
+
+
+@dataclass
+class RegisterRow:
+    student: Student
+    attendance: Attendance | None
+
+
+def register_rows(session: Session) -> list[RegisterRow]:
+    """The register in two queries, whatever the group's size."""
+    students = expected_attendees(session)
+    marks = {a.student_id: a for a in Attendance.objects.filter(session=session)}
+    return [RegisterRow(student, marks.get(student.pk)) for student in students]
+
+
+@dataclass
+class ParticipantSignal:
+    student: Student
+    enrolment: Enrolment
+    result: engagement.Engagement
+
+
+def engagement_signals(
+    *, school: School, today: datetime.date, rules: engagement.EngagementRules | None = None
+) -> list[ParticipantSignal]:
+    """Engagement of every enrolled participant in three queries: enrolments,
+    their marks, their check-ins."""
+    rules = rules or engagement.DEFAULT_RULES
+    enrolments = list(
+        Enrolment.objects.filter(school=school, ended_on__isnull=True).select_related(
+            "student", "programme", "responsible"
+        )
+    )
+    student_ids = {e.student_id for e in enrolments}
+    marks: dict[int, list[engagement.Mark]] = defaultdict(list)
+    rows = (
+        Attendance.objects.filter(
+            student_id__in=student_ids,
+            session__status=Session.Status.SCHEDULED,
+            session__date__lte=today,
+        )
+        .values_list("student_id", "session__date", "mark")
+        .iterator()
+    )
+    for student_id, on, mark in rows:
+        marks[student_id].append(
+            engagement.Mark(on=on, attended=mark in ATTENDED, excused=mark == Mark.ABSENT_REASON)
+        )
+    checkins: dict[int, list[engagement.CheckInPoint]] = defaultdict(list)
+    for student_id, created_at, feeling in (
+        CheckIn.objects.filter(student_id__in=student_ids)
+        .values_list("student_id", "created_at", "feeling")
+        .iterator()
+    ):
+        checkins[student_id].append(engagement.CheckInPoint(on=created_at.date(), feeling=feeling))
+    return [
+        ParticipantSignal(
+            student=e.student,
+            enrolment=e,
+            result=engagement.evaluate(
+                marks[e.student_id], checkins[e.student_id], today, rules=rules
+            ),
+        )
+        for e in enrolments
+    ]
+
+
+def sessions_on(sessions: QuerySet[Session], day: datetime.date) -> QuerySet[Session]:
+    return sessions.filter(date=day, status=Session.Status.SCHEDULED).select_related(
+        "group", "mentorship__mentor__student", "mentorship__mentee"
+    )
+
+
+__all__ = ["GroupMember", "RegisterRow", "engagement_signals", "register_rows"]
