@@ -90,6 +90,8 @@ try:
 except Exception as error:
     raise ConfigurationError(f"EMAIL_URL is not an e-mail URL: {error}") from None
 vars().update(_email)
+# The address staff reach the site at, for links in e-mails sent by the daily job.
+SITE_URL = read_str("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = read_str("DEFAULT_FROM_EMAIL", "Peer support <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

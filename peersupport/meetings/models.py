@@ -156,3 +156,45 @@ class CheckIn(SchoolOwned):
 
     def __str__(self) -> str:
         return f"Check-in {self.feeling}/5"
+
+
+class StaffContact(SchoolOwned):
+    """A member of staff checking in with a mentor or a mentee, for the contact
+    cadence (twice in the first month, then monthly)."""
+
+    class How(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "Phone"
+        ONLINE = "online", "Online"
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="staff_contacts")
+    mentorship = models.ForeignKey(
+        Mentorship, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    contacted_on = models.DateField()
+    how = models.CharField(max_length=10, choices=How.choices, default=How.IN_PERSON)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-contacted_on"]
+
+    def __str__(self) -> str:
+        return f"Contact on {self.contacted_on:%d/%m/%Y}"
+
+
+class DailyDigest(SchoolOwned):
+    """Marks that a member of staff's daily e-mail was sent, so the daily job can
+    run twice without sending twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user", "day"], name="one_digest_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.day:%d/%m/%Y}"

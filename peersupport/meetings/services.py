@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
+from peersupport.lib import engagement
+from peersupport.lib.cadence import contact_due
 from peersupport.lib.schedule import series_dates
 from peersupport.meetings.models import (
     Attendance,
     CheckIn,
+    DailyDigest,
     Mark,
     Session,
     SessionLog,
     SessionSeries,
+    StaffContact,
 )
-from peersupport.meetings.selectors import calendar_of, expected_attendees
+from peersupport.meetings.selectors import calendar_of, engagement_signals, expected_attendees
 from peersupport.programmes.models import Group, Mentorship
 from peersupport.programmes.selectors import programme_staff, staff_responsible_for
+from peersupport.schools.models import School
 from peersupport.schools.selectors import is_school_day
 from peersupport.students.models import Student
 from peersupport.tasks.models import TaskKind
@@ -259,3 +269,148 @@ def check_in_record(
     check_in.full_clean()
     check_in.save()
     return check_in
+
+
+@transaction.atomic
+def staff_contact_record(
+    *,
+    actor: User,
+    student: Student,
+    contacted_on: datetime.date,
+    mentorship: Mentorship | None = None,
+    how: str = StaffContact.How.IN_PERSON,
+) -> StaffContact:
+    if role_in(actor, student.school) not in (*MANAGERS, Role.FACILITATOR):
+        raise PermissionDenied("Only staff record a check-in with a student.")
+    contact = StaffContact(
+        school=student.school,
+        staff=actor,
+        student=student,
+        mentorship=mentorship,
+        contacted_on=contacted_on,
+        how=how,
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@dataclass
+class DailyResult:
+    at_risk_tasks: int = 0
+    contact_tasks: int = 0
+    e_mails: int = 0
+
+
+@transaction.atomic
+def daily_run(*, school: School, today: datetime.date) -> DailyResult:
+    """The daily job for one school: refresh engagement signals, open follow-up
+    tasks for students newly at risk and for overdue staff contact, and send each
+    member of staff a short e-mail once a day. Running it twice changes nothing
+    more: tasks are opened once, e-mails sent once a day."""
+    result = DailyResult()
+    new_for: dict[int, int] = defaultdict(int)
+    people: dict[int, User] = {}
+    for signal in engagement_signals(school=school, today=today):
+        if signal.result.status != engagement.AT_RISK:
+            continue
+        enrolment = signal.enrolment
+        assignees = (
+            [enrolment.responsible]
+            if enrolment.responsible
+            else programme_staff(enrolment.programme)
+        )
+        for person in assignees:
+            _, created = task_open(
+                school=school,
+                kind=TaskKind.AT_RISK,
+                title="Follow up a student at risk of dropping out",
+                subject_type="enrolment",
+                subject_public_id=enrolment.public_id,
+                assigned_to=person,
+                link=reverse("meetings:at_risk"),
+            )
+            if created:
+                result.at_risk_tasks += 1
+                new_for[person.pk] += 1
+                people[person.pk] = person
+    result.contact_tasks = _contact_tasks(school=school, today=today)
+    todays = Session.objects.filter(
+        school=school, date=today, status=Session.Status.SCHEDULED
+    ).select_related("group__programme", "mentorship__programme", "mentorship__mentee")
+    sessions_for: dict[int, int] = defaultdict(int)
+    for session in todays:
+        if session.group is not None:
+            leaders = list(session.group.facilitators.all()) or programme_staff(
+                session.group.programme
+            )
+        else:
+            mentorship = session.mentorship
+            assert mentorship is not None
+            leaders = staff_responsible_for(mentorship.programme, mentorship.mentee)
+        for person in leaders:
+            sessions_for[person.pk] += 1
+            people[person.pk] = person
+    already = set(
+        DailyDigest.objects.filter(school=school, day=today).values_list("user_id", flat=True)
+    )
+    for person_id, person in people.items():
+        if person_id in already or not person.is_active:
+            continue
+        DailyDigest.objects.create(school=school, user=person, day=today)
+        body = render_to_string(
+            "meetings/email/daily.txt",
+            {
+                "person": person,
+                "school": school,
+                "sessions": sessions_for[person_id],
+                "new_at_risk": new_for[person_id],
+                "link": settings.SITE_URL.rstrip("/") + reverse("tasks:mine"),
+            },
+        )
+        transaction.on_commit(
+            lambda body=body, email=person.email: send_mail(  # type: ignore[misc]
+                "Your peer support day", body, settings.DEFAULT_FROM_EMAIL, [email]
+            )
+        )
+        result.e_mails += 1
+    return result
+
+
+def _contact_tasks(*, school: School, today: datetime.date) -> int:
+    """Open a task where staff contact with a mentor or mentee is overdue."""
+    mentorships = list(
+        Mentorship.objects.filter(
+            school=school, status=Mentorship.Status.ACTIVE, started_on__isnull=False
+        ).select_related("programme", "mentee", "mentor__student")
+    )
+    students = {m.mentee_id for m in mentorships} | {m.mentor.student_id for m in mentorships}
+    contacts: dict[int, list[datetime.date]] = defaultdict(list)
+    for student_id, day in StaffContact.objects.filter(student_id__in=students).values_list(
+        "student_id", "contacted_on"
+    ):
+        contacts[student_id].append(day)
+    opened = 0
+    for mentorship in mentorships:
+        assert mentorship.started_on is not None
+        for side, student in (("mentee", mentorship.mentee), ("mentor", mentorship.mentor.student)):
+            verdict = contact_due(
+                started_on=mentorship.started_on, contacts=contacts[student.pk], today=today
+            )
+            if not verdict.overdue:
+                continue
+            for person in staff_responsible_for(mentorship.programme, mentorship.mentee):
+                _, created = task_open(
+                    school=school,
+                    kind=TaskKind.CONTACT_DUE,
+                    title=f"Check in with a {side}: {verdict.reason}",
+                    subject_type="student",
+                    subject_public_id=student.public_id,
+                    assigned_to=person,
+                    link=reverse(
+                        "programmes:mentorship_detail", kwargs={"public_id": mentorship.public_id}
+                    ),
+                    due_on=verdict.due_on,
+                )
+                opened += int(created)
+    return opened

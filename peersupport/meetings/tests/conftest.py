@@ -37,23 +37,47 @@ class Setting:
 @pytest.fixture
 def calendar(school_a: School) -> None:
     term_add(school=school_a, name="Autumn 2026", starts_on=D(2026, 9, 3), ends_on=D(2026, 12, 18))
-    holiday_add(school=school_a, name="Half term", starts_on=D(2026, 10, 26), ends_on=D(2026, 10, 30))
+    holiday_add(
+        school=school_a, name="Half term", starts_on=D(2026, 10, 26), ends_on=D(2026, 10, 30)
+    )
 
 
 @pytest.fixture
 def setting(personas: dict[str, Persona], school_a: School, calendar: None) -> Setting:
     coordinator = personas["coordinator"].user
-    programme = programme_create(actor=coordinator, school=school_a, name="Lunch group", kind="group", capacity=40)
-    group = group_create(actor=coordinator, programme=programme, name="Tuesday group", facilitators=[personas["facilitator"].user])
+    programme = programme_create(
+        actor=coordinator, school=school_a, name="Lunch group", kind="group", capacity=40
+    )
+    group = group_create(
+        actor=coordinator,
+        programme=programme,
+        name="Tuesday group",
+        facilitators=[personas["facilitator"].user],
+    )
     members = []
     for n in range(8):
         student = make_student(school_a, legal_forename=f"Member{n}", legal_surname=f"Group{n}")
-        referral_accept(actor=coordinator, referral=referral_create(actor=coordinator, programme=programme, student=student, source="staff", need_areas=["friendships"]), started_on=D(2026, 9, 1))
+        referral_accept(
+            actor=coordinator,
+            referral=referral_create(
+                actor=coordinator,
+                programme=programme,
+                student=student,
+                source="staff",
+                need_areas=["friendships"],
+            ),
+            started_on=D(2026, 9, 1),
+        )
         group_add_member(actor=coordinator, group=group, student=student, joined_on=D(2026, 9, 1))
         members.append(student)
     mentor = make_active_mentor(personas["coordinator"], school_a, legal_forename="Maya")
     mentor.student.user = personas["mentor"].user
     mentor.student.save()
-    mentorship = mentorship_propose(actor=coordinator, programme=programme, mentor=mentor, mentee=make_student(school_a, legal_forename="Tom"))
+    mentorship = mentorship_propose(
+        actor=coordinator,
+        programme=programme,
+        mentor=mentor,
+        mentee=make_student(school_a, legal_forename="Tom"),
+    )
     mentorship_start(actor=coordinator, mentorship=mentorship, started_on=D(2026, 9, 7))
     return Setting(programme, group, members, mentorship)
