@@ -60,7 +60,8 @@ class Rule:
 
 
 MATRIX: dict[str, Rule] = {
-    "home": Rule("get", answers(302, default=200)),
+    # Students and mentors are sent on to their own page.
+    "home": Rule("get", answers(302, default=200, student=302, mentor=302)),
     # allauth: sign-in, sign-out, passwords, MFA.
     "account_login": Rule("get", ALLAUTH_ANONYMOUS_PAGE),
     "account_logout": Rule("get", answers(302, default=200)),
@@ -145,6 +146,11 @@ MATRIX: dict[str, Rule] = {
         ),
     ),
     "meetings:at_risk": Rule("get", MANAGERS_ONLY),
+    "meetings:mine": Rule("get", answers(302, default=403, student=200, mentor=200)),
+    # Nothing is waiting for an answer from these personas, so 404 for them.
+    "meetings:fit_check": Rule(
+        "post", answers(302, default=403, student=404, mentor=404), "mentorship"
+    ),
     # The session is the facilitator's group's; the mentor is not part of it.
     "meetings:register": Rule(
         "get",

@@ -11,7 +11,8 @@ from django.urls import reverse
 from peersupport.accounts.models import Role
 
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
-    ("Home", "home", frozenset(Role.values)),
+    ("Home", "home", frozenset(Role.values) - {Role.STUDENT, Role.MENTOR}),
+    ("My page", "meetings:mine", frozenset({Role.STUDENT, Role.MENTOR})),
     ("My tasks", "tasks:mine", frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR})),
     (
         "Students",

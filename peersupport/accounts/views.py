@@ -43,6 +43,9 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
 @signed_in_required
 def home(request: SchoolRequest) -> HttpResponse:
     membership = request.membership
+    if membership is not None and membership.role in (Role.STUDENT, Role.MENTOR):
+        # Students and mentors have their own page (meetings), in plain words.
+        return redirect("meetings:mine")
     context = {
         "membership": membership,
         "has_mfa": user_has_mfa(request.user),

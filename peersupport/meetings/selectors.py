@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -113,3 +114,67 @@ def sessions_on(sessions: QuerySet[Session], day: datetime.date) -> QuerySet[Ses
 
 
 __all__ = ["GroupMember", "RegisterRow", "engagement_signals", "register_rows"]
+
+
+@dataclass
+class MyPage:
+    """What a student or peer mentor sees of their own: coming sessions, their
+    check-ins, their mentees' first names, and fit checks waiting for an answer."""
+
+    student: Student | None
+    sessions: list[Session]
+    check_ins: list[CheckIn]
+    mentees: list[Student]
+    fit_checks_due: list[tuple[Any, str]]
+    mentor_hours: float
+
+
+def my_page(*, student: Student | None, today: datetime.date) -> MyPage:
+    from peersupport.programmes.models import FitCheck, Mentorship
+
+    if student is None:
+        return MyPage(None, [], [], [], [], 0.0)
+    own_mentorships = list(
+        Mentorship.objects.filter(
+            Q(mentee=student) | Q(mentor__student=student),
+            status__in=[Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED],
+        ).select_related("mentee", "mentor__student")
+    )
+    sessions = list(
+        Session.objects.filter(date__gte=today, status=Session.Status.SCHEDULED)
+        .filter(
+            Q(group__members__student=student, group__members__left_on__isnull=True)
+            | Q(mentorship__in=own_mentorships)
+        )
+        .select_related("group", "mentorship__mentee", "mentorship__mentor__student")
+        .order_by("date", "start_time")
+        .distinct()[:10]
+    )
+    held = set(
+        Attendance.objects.filter(
+            session__mentorship__in=own_mentorships, student=student, mark__in=list(ATTENDED)
+        ).values_list("session__mentorship_id", flat=True)
+    )
+    answered = set(
+        FitCheck.objects.filter(mentorship__in=own_mentorships).values_list("mentorship_id", "side")
+    )
+    due = []
+    for mentorship in own_mentorships:
+        side = "mentor" if mentorship.mentor.student_id == student.pk else "mentee"
+        if mentorship.pk in held and (mentorship.pk, side) not in answered:
+            due.append((mentorship, side))
+    minutes = sum(
+        Attendance.objects.filter(
+            student=student,
+            mark__in=list(ATTENDED),
+            session__mentorship__mentor__student=student,
+        ).values_list("session__duration_minutes", flat=True)
+    )
+    return MyPage(
+        student=student,
+        sessions=sessions,
+        check_ins=list(CheckIn.objects.filter(student=student).order_by("-created_at")[:5]),
+        mentees=[m.mentee for m in own_mentorships if m.mentor.student_id == student.pk],
+        fit_checks_due=due,
+        mentor_hours=round(minutes / 60, 1),
+    )

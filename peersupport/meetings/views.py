@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,8 +16,10 @@ from peersupport.accounts.models import Role
 from peersupport.lib import engagement
 from peersupport.meetings import services
 from peersupport.meetings.access import session_for, sessions_visible_to
+from peersupport.meetings.forms import CheckInForm, FitCheckForm
 from peersupport.meetings.models import Mark, Session
-from peersupport.meetings.selectors import engagement_signals, register_rows
+from peersupport.meetings.selectors import engagement_signals, my_page, register_rows
+from peersupport.programmes.services import fit_check_answer
 
 RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR)
 
@@ -90,3 +93,54 @@ def at_risk(request: SchoolRequest) -> HttpResponse:
             "rules": engagement.describe_rules(),
         },
     )
+
+
+@role_required(Role.STUDENT, Role.MENTOR)
+def my_page_view(request: SchoolRequest) -> HttpResponse:
+    """A student's or mentor's own page: sessions, check-ins, mentees, fit checks."""
+    student = getattr(request.user, "student_record", None)
+    if student is not None and student.school_id != request.school.pk:
+        student = None
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and student is not None and form.is_valid():
+        services.check_in_record(
+            actor=request.user,
+            student=student,
+            feeling=form.cleaned_data["feeling"],
+            word=form.cleaned_data["word"],
+        )
+        messages.success(request, "Thank you. Your check-in is saved.")
+        return redirect("meetings:mine")
+    page = my_page(student=student, today=timezone.localdate())
+    return render(
+        request,
+        "meetings/my_page.html",
+        {"page": page, "form": form, "fit_form": FitCheckForm()},
+    )
+
+
+@require_POST
+@role_required(Role.STUDENT, Role.MENTOR)
+def fit_check(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    student = getattr(request.user, "student_record", None)
+    page = my_page(student=student, today=timezone.localdate())
+    due = {m.public_id: (m, side) for m, side in page.fit_checks_due}
+    if public_id not in due:
+        raise Http404("Nothing to answer here.")
+    mentorship, side = due[public_id]
+    form = FitCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            fit_check_answer(
+                actor=request.user,
+                mentorship=mentorship,
+                side=side,
+                answer=form.cleaned_data["answer"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Thank you for telling us.")
+    else:
+        messages.error(request, "Pick one answer.")
+    return redirect("meetings:mine")

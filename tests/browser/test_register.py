@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_register_of_eight_by_keyboard_alone(
-    page: Any, axe: Any, live_server: Any, personas: dict[str, Persona], setting: Setting  # noqa: F811
+    page: Any,
+    axe: Any,
+    live_server: Any,
+    personas: dict[str, Persona],
+    setting: Setting,  # noqa: F811
 ) -> None:
     session = session_create(
         actor=personas["coordinator"].user,
