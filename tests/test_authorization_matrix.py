@@ -146,6 +146,29 @@ MATRIX: dict[str, Rule] = {
         ),
     ),
     "meetings:at_risk": Rule("get", MANAGERS_ONLY),
+    # An empty session note is refused with a message: a redirect back to the register.
+    "meetings:session_change": Rule(
+        "post",
+        answers(
+            302, default=403, coordinator=302, dsl=302, facilitator=302, mentor=404, outsider=404
+        ),
+        "session_action",
+    ),
+    "meetings:group": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "group",
+    ),
+    "meetings:group_member_add": Rule("post", MANAGERS_OBJECT_ACTION, "group"),
+    "meetings:series_new": Rule("post", MANAGERS_OBJECT_ACTION, "group"),
+    "meetings:contact_new": Rule("post", MANAGERS_OBJECT_ACTION, "mentorship"),
+    "programmes:group_new": Rule("get", MANAGERS_OBJECT, "programme"),
+    "programmes:mentorship_new": Rule("get", MANAGERS_OBJECT, "programme"),
+    "programmes:referral_new": Rule("get", MANAGERS_OBJECT, "referral_student"),
+    "programmes:mentors": Rule("get", MANAGERS_ONLY),
+    "programmes:mentor_detail": Rule("get", MANAGERS_OBJECT, "mentor"),
+    "programmes:mentor_apply": Rule("get", answers(302, default=403, student=200, mentor=200)),
+    "programmes:keep_apart": Rule("get", MANAGERS_ONLY),
     "meetings:mine": Rule("get", answers(302, default=403, student=200, mentor=200)),
     # Nothing is waiting for an answer from these personas, so 404 for them.
     "meetings:fit_check": Rule(
@@ -180,6 +203,10 @@ OBJECT_KWARGS = (
     "mentorship_action",
     "session",
     "session_student",
+    "session_action",
+    "group",
+    "referral_student",
+    "mentor",
 )
 
 
@@ -283,6 +310,10 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         "mentorship": {"public_id": mentorship.public_id},
         "mentorship_action": {"public_id": mentorship.public_id, "action": "start"},
         "session": {"public_id": session.public_id},
+        "session_action": {"public_id": session.public_id, "action": "log"},
+        "group": {"public_id": group.public_id},
+        "referral_student": {"student": student_a.public_id},
+        "mentor": {"public_id": mentor.public_id},
         "session_student": {"public_id": session.public_id, "student": student_a.public_id},
         "member": {"public_id": personas["viewer"].membership.public_id},
         "student": {"public_id": student_a.public_id},

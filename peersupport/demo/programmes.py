@@ -7,7 +7,8 @@ so the same seed gives the same school. Numbers are for a roll of 1,200 and scal
 with the roll, keeping at least one of each thing.
 
 Dates are laid over the school's own calendar: everything starts in the first
-fortnight of the term that ``today`` falls in (or the last one that began), and
+fortnight of the term that ``today`` falls in (or the last one that began; or the
+one before if this one is under three weeks old), and
 sessions run weekly from then to ``today``. Past sessions have a register; today's
 are left for the demo to mark. Attendance follows a few patterns so the at-risk
 list means something: most students come almost every week, about one in eight
@@ -18,14 +19,16 @@ from __future__ import annotations
 import datetime
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import cycle
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 
 from peersupport.accounts.models import User
-from peersupport.lib.schedule import DateSpan, next_school_day, series_dates
+from peersupport.lib.schedule import next_school_day, series_dates
 from peersupport.meetings.models import Mark, Session, SessionLog
 from peersupport.meetings.selectors import calendar_of
 from peersupport.meetings.services import (
@@ -37,6 +40,7 @@ from peersupport.meetings.services import (
 from peersupport.programmes.models import (
     Enrolment,
     Group,
+    GroupMember,
     MentorProfile,
     Mentorship,
     NeedArea,
@@ -229,7 +233,6 @@ class ProgrammeCounts:
     attendance: int = 0
     check_ins: int = 0
     session_logs: int = 0
-    seconds: float = 0.0
 
     def summary(self) -> list[str]:
         def parts(counts: dict[str, int]) -> str:
@@ -252,13 +255,13 @@ class Plan:
 
     programme: Programme
     student: Student
-    needs: dict[str, int]
+    needs: Mapping[NeedArea, int]
     outcome: str  # one of Referral.Status
     started_on: datetime.date | None = None
 
 
-def _weighted_sample(rng: random.Random, weights: dict[str, int], k: int) -> list[str]:
-    chosen: list[str] = []
+def _weighted_sample(rng: random.Random, weights: Mapping[NeedArea, int], k: int) -> list[NeedArea]:
+    chosen: list[NeedArea] = []
     pool = dict(weights)
     for _ in range(min(k, len(pool))):
         pick = rng.choices(list(pool), weights=list(pool.values()))[0]
@@ -297,7 +300,8 @@ class DemoProgrammes:
         self.mentors: list[MentorProfile] = []
         self.mentor_slots: dict[int, list[TimetableSlot]] = {}
         self.pattern: dict[int, tuple[str, float, int]] = {}
-        self.kept_apart: list[tuple[Student, Student]] = []
+        self.active_mentors: list[MentorProfile] = []
+        self.demo_pairing: Mentorship | None = None
 
     # ------------------------------------------------------------ helpers
 
@@ -306,9 +310,14 @@ class DemoProgrammes:
         return max(1, round(full * self.scale))
 
     def _term_start(self) -> datetime.date:
-        begun = [t.starts_on for t in Term.objects.filter(school=self.school)]
+        """The start of this term, or of the last one if this began under three weeks
+        ago (so the first days of January still show a term of sessions)."""
+        begun = sorted(t.starts_on for t in Term.objects.filter(school=self.school))
         started = [day for day in begun if day <= self.today]
-        return max(started) if started else min(begun, default=self.today)
+        settled = [day for day in started if day <= self.today - 3 * WEEK]
+        if settled or started:
+            return (settled or started)[-1]
+        return begun[0] if begun else self.today  # before the first term
 
     def school_day(self, day: datetime.date) -> datetime.date:
         return next_school_day(day, self.terms, self.holidays) or day
@@ -487,7 +496,6 @@ class DemoProgrammes:
             keep_apart_record(
                 actor=self.staff.coordinator, first=first, second=second, reason=reason
             )
-            self.kept_apart.append((first, second))
         self.counts.keep_apart = len(pairs)
 
     def _referrals(self, plans: list[Plan]) -> None:
@@ -495,7 +503,9 @@ class DemoProgrammes:
         referrers = [staff.coordinator, staff.dsl, staff.facilitator]
         for plan in plans:
             student = plan.student
-            needs = _weighted_sample(self.rng, plan.needs, self.rng.choices([1, 2, 3], [5, 4, 1])[0])
+            needs = _weighted_sample(
+                self.rng, plan.needs, self.rng.choices([1, 2, 3], [5, 4, 1])[0]
+            )
             parent = self.rng.random() < 0.2
             wishes = ""
             preferred = None
@@ -514,7 +524,7 @@ class DemoProgrammes:
                     else ""
                 ),
                 need_areas=needs,
-                details=DETAILS[NeedArea(needs[0])],
+                details=DETAILS[needs[0]],
                 preferred_mentor=preferred,
                 mentor_wishes=wishes,
             )
@@ -545,7 +555,9 @@ class DemoProgrammes:
         user = self.staff.student
         if user is None:
             return
-        student = Student.objects.get(user=user)
+        student = Student.objects.filter(user=user).first()
+        if student is None:
+            return
         referral = self._attempt(
             lambda: referral_create(
                 actor=user,
@@ -605,25 +617,26 @@ class DemoProgrammes:
                 if members[group.pk] >= group.max_size:
                     continue
                 joined = max(plan.started_on, first)
-                if self._attempt(
-                    lambda g=group, s=plan.student, j=joined: group_add_member(  # type: ignore[misc]
-                        actor=coordinator, group=g, student=s, joined_on=j
-                    )
-                ):
+                add = partial(
+                    group_add_member,
+                    actor=coordinator,
+                    group=group,
+                    student=plan.student,
+                    joined_on=joined,
+                )
+                if self._attempt(add):
                     members[group.pk] += 1
                     placed += 1
                     break
         self.counts.group_members = placed
 
         # One or two active mentors co-facilitate half the groups.
-        helpers = [m for m in self.active_mentors]
+        helpers = list(self.active_mentors)
         self.rng.shuffle(helpers)
         for group, _first in groups[::2]:
             for mentor in helpers[: self.rng.randint(1, 2)]:
                 if self._attempt(
-                    lambda g=group, m=mentor: group_add_co_facilitator(  # type: ignore[misc]
-                        actor=coordinator, group=g, mentor=m
-                    )
+                    partial(group_add_co_facilitator, actor=coordinator, group=group, mentor=mentor)
                 ):
                     helpers.remove(mentor)
         return groups
@@ -640,15 +653,17 @@ class DemoProgrammes:
             and p.outcome == Referral.Status.ACCEPTED
         ]
         accepted.sort(key=lambda p: (p.started_on or self.today, p.student.pk))
-        # The most recently accepted mentee or two are still waiting for a match.
+        # The most recently accepted mentee or two are still waiting for a match,
+        # and the pairings of the one or two before them are proposed, not started.
         unmatched = self.n(2) if len(accepted) > 3 else 0
+        to_match = accepted[: len(accepted) - unmatched]
+        proposed_from = len(to_match) - (self.n(2) if len(accepted) > 6 else 0)
         matched: list[Mentorship] = []
-        for plan in accepted[: len(accepted) - unmatched]:
+        for position, plan in enumerate(to_match):
             assert plan.started_on is not None
             candidates = [m for m in self.active_mentors if room[m.pk] > 0]
             if plan.student.eal:
                 # A mentor who speaks another language first, if one is free.
-                candidates.sort(key=lambda m: not m.languages)
                 speaking = [m for m in candidates if m.languages]
                 self.rng.shuffle(speaking)
                 others = [m for m in candidates if not m.languages]
@@ -657,17 +672,19 @@ class DemoProgrammes:
             else:
                 self.rng.shuffle(candidates)
             for mentor in candidates:
-                mentorship = self._attempt(
-                    lambda m=mentor: mentorship_propose(  # type: ignore[misc]
-                        actor=coordinator, programme=plan.programme, mentor=m, mentee=plan.student
-                    )
+                propose = partial(
+                    mentorship_propose,
+                    actor=coordinator,
+                    programme=plan.programme,
+                    mentor=mentor,
+                    mentee=plan.student,
                 )
+                mentorship = self._attempt(propose)
                 if mentorship is None:
                     continue
                 room[mentor.pk] -= 1
                 start = self.school_day(plan.started_on + self.rng.randint(2, 8) * DAY)
-                # Pairings proposed in the last week are waiting to start.
-                if start < self.today - 5 * DAY:
+                if position < proposed_from and start < self.today - 5 * DAY:
                     mentorship = mentorship_start(
                         actor=coordinator, mentorship=mentorship, started_on=start
                     )
@@ -678,7 +695,8 @@ class DemoProgrammes:
     def _link_demo_users(self, mentorships: list[Mentorship]) -> None:
         """The demo mentor and student sign-ins become one active mentor and one of
         their mentees, so their own pages have something to show."""
-        active = [m for m in mentorships if m.status == Mentorship.Status.ACTIVE]
+        # A pairing that has started, or (on the first days of term) one proposed.
+        active = [m for m in mentorships if m.status == Mentorship.Status.ACTIVE] or mentorships
         active.sort(key=lambda m: (m.started_on or self.today, m.pk))
         if not active:
             return
@@ -736,7 +754,9 @@ class DemoProgrammes:
     ) -> None:
         for group, first in groups:
             assert group.slot is not None
-            self._series(first=first, until=self.today, slot=group.slot, room=group.room, group=group)
+            self._series(
+                first=first, until=self.today, slot=group.slot, room=group.room, group=group
+            )
 
         started = [m for m in mentorships if m.status == Mentorship.Status.ACTIVE]
         # A few pairings ended part-way through term.
@@ -745,19 +765,20 @@ class DemoProgrammes:
             for m in started
             if m.started_on is not None
             and m.started_on <= self.today - 5 * WEEK
-            and m != getattr(self, "demo_pairing", None)
+            and m != self.demo_pairing
         ]
         closing = {
             m.pk: reason
             for m, reason in zip(
                 self.rng.sample(closable, min(len(closable), self.n(4))),
-                [
-                    Mentorship.CloseReason.GOALS_MET,
-                    Mentorship.CloseReason.MENTEE_STOPPED,
-                    Mentorship.CloseReason.NOT_A_GOOD_FIT,
-                    Mentorship.CloseReason.OTHER,
-                ]
-                * self.n(1),
+                cycle(
+                    [
+                        Mentorship.CloseReason.GOALS_MET,
+                        Mentorship.CloseReason.MENTEE_STOPPED,
+                        Mentorship.CloseReason.NOT_A_GOOD_FIT,
+                        Mentorship.CloseReason.OTHER,
+                    ]
+                ),
                 strict=False,
             )
         }
@@ -773,6 +794,7 @@ class DemoProgrammes:
                 earliest = mentorship.started_on + 4 * WEEK
                 days = max(0, (self.today - WEEK - earliest).days)
                 until = self.school_day(earliest + self.rng.randint(0, days) * DAY)
+                until = min(until, self.today - DAY)
                 closed_on[mentorship.pk] = until
             self._series(
                 first=self.on_weekday(mentorship.started_on, slot.weekday),
@@ -797,7 +819,7 @@ class DemoProgrammes:
                     actor=self.staff.coordinator,
                     mentorship=mentorship,
                     reason=reason,
-                    planned=reason in (Mentorship.CloseReason.GOALS_MET,),
+                    planned=reason == Mentorship.CloseReason.GOALS_MET,
                     closed_on=closed_on[mentorship.pk],
                 )
         statuses = Mentorship.objects.filter(school=self.school).values_list("status", flat=True)
@@ -814,7 +836,9 @@ class DemoProgrammes:
             for pk, sessions in by_student.items()
             if pk in self.enrolment_of and len(sessions) >= 4 and pk not in self.pattern
         )
-        drifting = set(self.rng.sample(enrolled, min(len(enrolled), self.n(12) and round(len(enrolled) * 0.12) or 1)))
+        drifting = set(
+            self.rng.sample(enrolled, min(len(enrolled), max(1, round(len(enrolled) * 0.12))))
+        )
         rest = [pk for pk in enrolled if pk not in drifting]
         missed = set(self.rng.sample(rest, min(len(rest), max(1, round(len(enrolled) * 0.04)))))
         for pk in by_student:
@@ -834,6 +858,11 @@ class DemoProgrammes:
     def _mark_for(self, pk: int, session: Session, index: int, count: int) -> tuple[str, str]:
         pattern, share, weeks = self.pattern[pk]
         chance = share
+        if pattern != DRIFTING and session.date > self.today - 4 * WEEK:
+            # Steady attenders miss fewer of the latest weeks, so the at-risk list
+            # (which compares the last four weeks with the four before) shows the
+            # students drifting away rather than every steady student's one off week.
+            chance = 1 - (1 - share) / 3
         if pattern == DRIFTING and session.date > self.today - weeks * WEEK:
             chance = 0.15
         if pattern == MISSED_LAST_TWO and index >= count - 2:
@@ -884,8 +913,6 @@ class DemoProgrammes:
     def _group_members_by_session(self, past: list[Session]) -> dict[int, list[Student]]:
         """Who is expected at each past group session, as the register would list them,
         from one query of the places rather than one a session."""
-        from peersupport.programmes.models import GroupMember
-
         places = list(
             GroupMember.objects.filter(school=self.school)
             .select_related("student")
@@ -951,14 +978,12 @@ class DemoProgrammes:
             session_log_write(
                 actor=runner,
                 session=session,
-                how_it_went=self.rng.choices(
-                    SessionLog.HowItWent.values, weights=[5, 3, 1]
-                )[0],
+                how_it_went=self.rng.choices(SessionLog.HowItWent.values, weights=[5, 3, 1])[0],
                 topics=self.rng.sample(LOG_TOPICS, self.rng.randint(1, 3)),
                 needs_help=session.pk in help_wanted,
             )
             written += 1
-        pairing = getattr(self, "demo_pairing", None)
+        pairing = self.demo_pairing
         if pairing is not None and self.staff.mentor is not None:
             own: Sequence[Session] = [s for s in past if s.mentorship_id == pairing.pk][-3:]
             for session in own:
@@ -983,4 +1008,4 @@ def demo_programmes(
     ).build()
 
 
-__all__ = ["DateSpan", "ProgrammeCounts", "Staff", "demo_programmes"]
+__all__ = ["ProgrammeCounts", "Staff", "demo_programmes"]

@@ -240,6 +240,7 @@ def demo_roll_csv(
     per_year = max(1, students // len(years))
     form_count = max(1, min(len(forms_per_year), round(per_year / 30)))
     serial = 0
+    issued: dict[tuple[int, int], int] = {}
     for index in range(students):
         year = years[min(index // per_year, len(years) - 1)]
         gender = rng.choice("FM") if rng.random() > 0.01 else "X"
@@ -252,7 +253,12 @@ def demo_roll_csv(
         sen = rng.choices("NKE", weights=[84.5, 13, 2.5])[0]
         need = _weighted(rng, NEED_WEIGHTS) if sen != "N" else ""
         serial += 1
-        upn = make_upn("801", establishment, academic_start - year + 4, serial % 1000)
+        issue = (academic_start - year + 4, serial % 1000)
+        # Serials have three digits: past a thousand in one year group (the largest
+        # rolls), the rest were given their UPN in the neighbouring local authority.
+        la = 801 + issued.get(issue, 0)
+        issued[issue] = issued.get(issue, 0) + 1
+        upn = make_upn(str(la), establishment, issue[0], issue[1])
         if serial % 1000 == 0:
             serial += 1
         writer.writerow(

@@ -34,3 +34,37 @@ class FitCheckForm(forms.Form):
         choices=[("yes", "Yes"), ("not_sure", "Not sure yet"), ("no", "No")],
         widget=forms.RadioSelect,
     )
+
+
+class MoveForm(forms.Form):
+    to = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Why is it cancelled?", max_length=200)
+
+
+TOPICS = [
+    ("friendships", "Friendships"),
+    ("school_work", "School work"),
+    ("feelings", "Feelings"),
+    ("home", "Home"),
+    ("interests", "Hobbies and interests"),
+    ("goals", "Goals"),
+    ("other", "Something else"),
+]
+
+
+class SessionLogForm(forms.Form):
+    topics = forms.MultipleChoiceField(
+        label="What did you talk about?",
+        choices=TOPICS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    how_it_went = forms.ChoiceField(
+        label="How did it go?",
+        choices=[("well", "It went well"), ("ok", "It was OK"), ("hard", "It was hard")],
+        widget=forms.RadioSelect,
+    )
+    needs_help = forms.BooleanField(label="I need help from staff", required=False)

@@ -178,3 +178,11 @@ def my_page(*, student: Student | None, today: datetime.date) -> MyPage:
         fit_checks_due=due,
         mentor_hours=round(minutes / 60, 1),
     )
+
+
+def group_sessions(group: Any, limit: int = 40) -> list[Session]:
+    """The group's sessions from a fortnight ago onwards."""
+    since = datetime.date.today() - datetime.timedelta(days=14)
+    return list(
+        Session.objects.filter(group=group, date__gte=since).order_by("date", "start_time")[:limit]
+    )

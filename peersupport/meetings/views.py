@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,12 +18,34 @@ from peersupport.accounts.models import Role
 from peersupport.lib import engagement
 from peersupport.meetings import services
 from peersupport.meetings.access import session_for, sessions_visible_to
-from peersupport.meetings.forms import CheckInForm, FitCheckForm
+from peersupport.meetings.forms import (
+    CancelForm,
+    CheckInForm,
+    FitCheckForm,
+    MoveForm,
+    SessionLogForm,
+)
 from peersupport.meetings.models import Mark, Session
-from peersupport.meetings.selectors import engagement_signals, my_page, register_rows
-from peersupport.programmes.services import fit_check_answer
+from peersupport.meetings.selectors import (
+    engagement_signals,
+    group_sessions,
+    my_page,
+    register_rows,
+)
+from peersupport.programmes.access import (
+    group_for,
+    groups_visible_to,
+    mentorship_for,
+    mentorships_visible_to,
+)
+from peersupport.programmes.forms import ContactForm, SeriesForm, StudentByUpnForm
+from peersupport.programmes.selectors import group_members
+from peersupport.programmes.services import fit_check_answer, group_add_member
+from peersupport.students.access import students_visible_to
 
 RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR)
+STAFF_RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR)
+MANAGERS = (Role.COORDINATOR, Role.DSL)
 
 
 @role_required(*RUNNERS)
@@ -44,6 +68,9 @@ def register(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
         "rows": register_rows(session),
         "marks": Mark.choices,
         "first_name_only": request.membership.role == Role.MENTOR,
+        "log_form": SessionLogForm(),
+        "move_form": MoveForm(),
+        "cancel_form": CancelForm(),
     }
     return render(request, "meetings/register.html", context)
 
@@ -144,3 +171,138 @@ def fit_check(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     else:
         messages.error(request, "Pick one answer.")
     return redirect("meetings:mine")
+
+
+@role_required(*STAFF_RUNNERS)
+def group_page(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A group: members, sessions, and (for managers) adding members and scheduling."""
+    group = group_for(request.user, request.school, public_id)
+    context = {
+        "group": group,
+        "members": group_members(group),
+        "sessions": group_sessions(group),
+        "can_manage": request.membership.role in MANAGERS,
+        "member_form": StudentByUpnForm(),
+        "series_form": SeriesForm(),
+    }
+    return render(request, "meetings/group.html", context)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def group_member_add(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    group = group_for(request.user, request.school, public_id)
+    form = StudentByUpnForm(request.POST)
+    student = None
+    if form.is_valid():
+        student = (
+            students_visible_to(request.user, request.school)
+            .filter(upn=form.cleaned_data["upn"].strip().upper())
+            .first()
+        )
+    if student is None:
+        messages.error(request, "No student of this school has that UPN.")
+    else:
+        try:
+            group_add_member(actor=request.user, group=group, student=student)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _text(error))
+        else:
+            messages.success(request, f"{student.display_name} joined {group.name}.")
+    return redirect("meetings:group", public_id=group.public_id)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def series_new(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Schedule a series for a group or a mentorship (``public_id`` is either)."""
+    group = groups_visible_to(request.user, request.school).filter(public_id=public_id).first()
+    mentorship = (
+        None
+        if group
+        else mentorships_visible_to(request.user, request.school)
+        .filter(public_id=public_id)
+        .first()
+    )
+    if group is None and mentorship is None:
+        raise Http404("No such group or mentorship.")
+    form = SeriesForm(request.POST)
+    back = (
+        reverse("meetings:group", kwargs={"public_id": public_id})
+        if group
+        else reverse("programmes:mentorship_detail", kwargs={"public_id": public_id})
+    )
+    if not form.is_valid():
+        messages.error(request, "Give the first and last dates, the time and how often.")
+        return redirect(back)
+    try:
+        series = services.series_create(
+            actor=request.user, group=group, mentorship=mentorship, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _text(error))
+    else:
+        messages.success(request, f"{series.sessions.count()} sessions scheduled.")
+    return redirect(back)
+
+
+@require_POST
+@role_required(*RUNNERS)
+def session_change(request: SchoolRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
+    session = session_for(request.user, request.school, public_id)
+    try:
+        if action == "move":
+            form: forms.Form = MoveForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Give the new date.")
+            services.session_move(actor=request.user, session=session, to=form.cleaned_data["to"])
+        elif action == "cancel":
+            form = CancelForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Say why the session is cancelled.")
+            services.session_cancel(
+                actor=request.user, session=session, reason=form.cleaned_data["reason"]
+            )
+        elif action == "log":
+            form = SessionLogForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Say how it went.")
+            services.session_log_write(actor=request.user, session=session, **form.cleaned_data)
+        else:
+            raise Http404("No such action.")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _text(error))
+    else:
+        messages.success(request, "Saved.")
+    return redirect("meetings:register", public_id=session.public_id)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def contact_new(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Record a member of staff's check-in with a mentor or a mentee."""
+    mentorship = mentorship_for(request.user, request.school, public_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        student = (
+            mentorship.mentee if form.cleaned_data["who"] == "mentee" else mentorship.mentor.student
+        )
+        try:
+            services.staff_contact_record(
+                actor=request.user,
+                student=student,
+                mentorship=mentorship,
+                contacted_on=form.cleaned_data["contacted_on"],
+                how=form.cleaned_data["how"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _text(error))
+        else:
+            messages.success(request, "Check-in recorded.")
+    else:
+        messages.error(request, "Give who, when and how.")
+    return redirect("programmes:mentorship_detail", public_id=mentorship.public_id)
+
+
+def _text(error: ValidationError | PermissionDenied) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)

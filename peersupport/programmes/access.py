@@ -10,7 +10,14 @@ from django.http import Http404, HttpRequest
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
-from peersupport.programmes.models import Mentorship, Programme, Referral
+from peersupport.programmes.models import (
+    Group,
+    KeepApart,
+    MentorProfile,
+    Mentorship,
+    Programme,
+    Referral,
+)
 from peersupport.schools.models import School
 
 WHOLE_SCHOOL = frozenset({Role.COORDINATOR, Role.DSL})
@@ -76,3 +83,43 @@ def mentorship_for(user: User, school: School, public_id: uuid.UUID) -> Mentorsh
         )
     except Mentorship.DoesNotExist:
         raise Http404("No such mentorship.") from None
+
+
+def groups_visible_to(user: User, school: School) -> QuerySet[Group]:
+    role = role_in(user, school)
+    if role in WHOLE_SCHOOL:
+        return Group.objects.filter(school=school)
+    if role == Role.FACILITATOR:
+        return Group.objects.filter(school=school, facilitators=user)
+    return Group.objects.none()
+
+
+def group_for(user: User, school: School, public_id: uuid.UUID) -> Group:
+    try:
+        return (
+            groups_visible_to(user, school)
+            .select_related("programme", "slot")
+            .get(public_id=public_id)
+        )
+    except Group.DoesNotExist:
+        raise Http404("No such group.") from None
+
+
+def mentors_visible_to(user: User, school: School) -> QuerySet[MentorProfile]:
+    if role_in(user, school) in WHOLE_SCHOOL:
+        return MentorProfile.objects.filter(school=school)
+    return MentorProfile.objects.none()
+
+
+def mentor_for(user: User, school: School, public_id: uuid.UUID) -> MentorProfile:
+    try:
+        return mentors_visible_to(user, school).select_related("student").get(public_id=public_id)
+    except MentorProfile.DoesNotExist:
+        raise Http404("No such mentor.") from None
+
+
+def keep_aparts_visible_to(user: User, school: School) -> QuerySet[KeepApart]:
+    """Keep-apart rules and their reasons: the coordinator and the DSL only."""
+    if role_in(user, school) in WHOLE_SCHOOL:
+        return KeepApart.objects.filter(school=school, ended_at__isnull=True)
+    return KeepApart.objects.none()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from peersupport.accounts.models import Membership, Role, User
@@ -134,3 +134,42 @@ def programme_overview(programme: Programme) -> ProgrammeOverview:
             .order_by("mentee__legal_surname")
         ),
     )
+
+
+def group_members(group: Any) -> list[Any]:
+    from peersupport.programmes.models import GroupMember
+
+    return list(
+        GroupMember.objects.filter(group=group, left_on__isnull=True)
+        .select_related("student")
+        .order_by("student__legal_surname", "student__legal_forename")
+    )
+
+
+def staff_of(school: Any) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__school=school,
+        memberships__is_active=True,
+        memberships__role__in=[Role.COORDINATOR, Role.DSL, Role.FACILITATOR],
+    ).order_by("full_name")
+
+
+def pairing_choices(programme: Programme) -> tuple[QuerySet[Any], QuerySet[Student]]:
+    """Active mentors with room for another mentee, and enrolled students of the
+    programme with no open mentorship."""
+    from peersupport.programmes.models import MentorProfile, Mentorship
+
+    open_statuses = [Mentorship.Status.PROPOSED, Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED]
+    mentors = (
+        MentorProfile.objects.filter(school=programme.school, status=MentorProfile.Status.ACTIVE)
+        .annotate(open=Count("mentorships", filter=Q(mentorships__status__in=open_statuses)))
+        .filter(open__lt=F("capacity"))
+        .select_related("student")
+        .order_by("student__legal_surname")
+    )
+    mentees = (
+        Student.objects.filter(enrolments__programme=programme, enrolments__ended_on__isnull=True)
+        .exclude(mentorships__status__in=open_statuses)
+        .order_by("legal_surname")
+    )
+    return mentors, mentees

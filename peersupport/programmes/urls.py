@@ -9,6 +9,13 @@ urlpatterns = [
     path("new/", views.programme_create, name="create"),
     path("ask-for-support/", views.self_referral, name="self_referral"),
     path("<uuid:public_id>/", views.programme_detail, name="detail"),
+    path("<uuid:public_id>/groups/new/", views.group_new, name="group_new"),
+    path("<uuid:public_id>/mentorships/new/", views.mentorship_new, name="mentorship_new"),
+    path("refer/<uuid:student>/", views.referral_new, name="referral_new"),
+    path("mentors/", views.mentor_list, name="mentors"),
+    path("mentors/<uuid:public_id>/", views.mentor_detail, name="mentor_detail"),
+    path("become-a-mentor/", views.mentor_apply, name="mentor_apply"),
+    path("keep-apart/", views.keep_apart, name="keep_apart"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="referral_detail"),
     path("mentorships/<uuid:public_id>/", views.mentorship_detail, name="mentorship_detail"),
     path(

@@ -9,20 +9,43 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
 from peersupport.programmes import services
 from peersupport.programmes.access import (
+    keep_aparts_visible_to,
+    mentor_for,
+    mentors_visible_to,
     mentorship_for,
     programme_for,
     programmes_visible_to,
     referral_for,
 )
-from peersupport.programmes.forms import CloseForm, DecisionForm, ProgrammeForm, SelfReferralForm
-from peersupport.programmes.models import Programme, Referral
-from peersupport.programmes.selectors import programme_overview, waiting_list
+from peersupport.programmes.forms import (
+    CloseForm,
+    DecisionForm,
+    GroupForm,
+    KeepApartForm,
+    MentorApplicationForm,
+    MentorshipForm,
+    MentorStatusForm,
+    ProgrammeForm,
+    ReferenceForm,
+    SelfReferralForm,
+    StaffReferralForm,
+)
+from peersupport.programmes.models import MentorProfile, Programme, Referral
+from peersupport.programmes.selectors import (
+    pairing_choices,
+    programme_overview,
+    staff_of,
+    waiting_list,
+)
+from peersupport.schools.models import TimetableSlot
+from peersupport.students.access import student_for_change, students_visible_to
 
 MANAGERS = (Role.COORDINATOR, Role.DSL)
 STAFF = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR)
@@ -176,3 +199,185 @@ def self_referral(request: SchoolRequest) -> HttpResponse:
         else:
             return render(request, "programmes/self_referral_sent.html")
     return render(request, "programmes/self_referral.html", {"form": form})
+
+
+def _form_page(request: SchoolRequest, form: object, **context: object) -> HttpResponse:
+    return render(request, "includes/form_page.html", {"form": form, **context})
+
+
+@role_required(*MANAGERS)
+def referral_new(request: SchoolRequest, student: uuid.UUID) -> HttpResponse:
+    record = student_for_change(request.user, request.school, student)
+    programmes = programmes_visible_to(request.user, request.school).exclude(
+        status=Programme.Status.CLOSED
+    )
+    form = StaffReferralForm(request.POST or None, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(
+                actor=request.user, student=record, request=request, **data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            messages.success(request, "Referral saved.")
+            return redirect("programmes:referral_detail", public_id=referral.public_id)
+    return _form_page(
+        request,
+        form,
+        title=f"Refer {record.display_name}",
+        back_url=reverse("students:detail", kwargs={"public_id": record.public_id}),
+        back_label=f"Back to {record.display_name}",
+    )
+
+
+@role_required(*MANAGERS)
+def group_new(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    programme = programme_for(request.user, request.school, public_id)
+    form = GroupForm(
+        request.POST or None,
+        slots=TimetableSlot.objects.filter(school=request.school),
+        staff=staff_of(request.school),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(
+                actor=request.user, programme=programme, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            return redirect("meetings:group", public_id=group.public_id)
+    return _form_page(
+        request,
+        form,
+        title=f"New group in {programme.name}",
+        back_url=reverse("programmes:detail", kwargs={"public_id": programme.public_id}),
+    )
+
+
+@role_required(*MANAGERS)
+def mentorship_new(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    programme = programme_for(request.user, request.school, public_id)
+    mentors, mentees = pairing_choices(programme)
+    form = MentorshipForm(request.POST or None, mentors=mentors, mentees=mentees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mentorship = services.mentorship_propose(
+                actor=request.user, programme=programme, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            return redirect("programmes:mentorship_detail", public_id=mentorship.public_id)
+    return _form_page(
+        request,
+        form,
+        title=f"Pair a mentor and a mentee in {programme.name}",
+        intro="Only active mentors with room for another mentee are listed.",
+        back_url=reverse("programmes:detail", kwargs={"public_id": programme.public_id}),
+    )
+
+
+@role_required(*MANAGERS)
+def mentor_list(request: SchoolRequest) -> HttpResponse:
+    mentors = (
+        mentors_visible_to(request.user, request.school)
+        .select_related("student")
+        .annotate(
+            mentees=Count(
+                "mentorships",
+                filter=Q(mentorships__status__in=["proposed", "active", "paused"]),
+            )
+        )
+        .order_by("status", "student__legal_surname")
+    )
+    return render(request, "programmes/mentor_list.html", {"mentors": mentors})
+
+
+@role_required(*MANAGERS)
+def mentor_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    mentor = mentor_for(request.user, request.school, public_id)
+    allowed = services.MENTOR_TRANSITIONS[MentorProfile.Status(mentor.status)]
+    status_form = MentorStatusForm(
+        choices=[(s.value, s.label) for s in MentorProfile.Status if s in allowed]
+    )
+    reference_form = ReferenceForm(initial={"reference": mentor.reference})
+    if request.method == "POST":
+        try:
+            if "reference" in request.POST:
+                reference_form = ReferenceForm(request.POST)
+                if reference_form.is_valid():
+                    services.mentor_give_reference(
+                        actor=request.user,
+                        mentor=mentor,
+                        reference=reference_form.cleaned_data["reference"],
+                    )
+            else:
+                services.mentor_set_status(
+                    actor=request.user, mentor=mentor, status=request.POST.get("status", "")
+                )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _messages_of(error))
+        else:
+            messages.success(request, "Saved.")
+        return redirect("programmes:mentor_detail", public_id=mentor.public_id)
+    return render(
+        request,
+        "programmes/mentor_detail.html",
+        {"mentor": mentor, "status_form": status_form, "reference_form": reference_form},
+    )
+
+
+@role_required(Role.STUDENT, Role.MENTOR)
+def mentor_apply(request: SchoolRequest) -> HttpResponse:
+    student = getattr(request.user, "student_record", None)
+    if student is None or student.school_id != request.school.pk:
+        raise PermissionDenied("Your account is not linked to your school record yet.")
+    form = MentorApplicationForm(
+        request.POST or None, slots=TimetableSlot.objects.filter(school=request.school)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_apply(actor=request.user, student=student, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            messages.success(request, "Thank you! A member of staff will talk to you about it.")
+            return redirect("meetings:mine")
+    return _form_page(
+        request,
+        form,
+        title="Become a peer mentor",
+        intro="Peer mentors help younger students. You get training and support from staff.",
+        submit_label="Send my application",
+    )
+
+
+@role_required(*MANAGERS)
+def keep_apart(request: SchoolRequest) -> HttpResponse:
+    form = KeepApartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        visible = students_visible_to(request.user, request.school)
+        first = visible.filter(upn=form.cleaned_data["first_upn"].strip().upper()).first()
+        second = visible.filter(upn=form.cleaned_data["second_upn"].strip().upper()).first()
+        if first is None or second is None:
+            form.add_error(None, "Both UPNs must belong to students of this school.")
+        else:
+            try:
+                services.keep_apart_record(
+                    actor=request.user,
+                    first=first,
+                    second=second,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _messages_of(error))
+            else:
+                messages.success(request, "They will not be placed together.")
+                return redirect("programmes:keep_apart")
+    rules = keep_aparts_visible_to(request.user, request.school).select_related(
+        "student_a", "student_b", "recorded_by"
+    )
+    return render(request, "programmes/keep_apart.html", {"form": form, "rules": rules})

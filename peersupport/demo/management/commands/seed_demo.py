@@ -2,7 +2,9 @@
 
 Builds, through the services, a generated secondary school with one staff user in
 each role, and a second small school with its own coordinator (the "outsider" of the
-tests). Same seed, same school."""
+tests). The main school also gets a term of peer support (peersupport.demo.programmes):
+programmes, mentors, referrals, groups, mentorships, sessions and registers. Same
+seed, same school."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from django.db import transaction
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.services import membership_grant, user_create
+from peersupport.demo.programmes import ProgrammeCounts, Staff, demo_programmes
 from peersupport.demo.roll import demo_roll_csv
 from peersupport.schools.models import Phase, School
 from peersupport.schools.services import holiday_add, school_create, term_add
@@ -95,11 +98,13 @@ class Command(BaseCommand):
                 return
             raise CommandError("The database already has schools; seed an empty database.")
         with transaction.atomic():
-            self._seed(options["seed"], options["students"])
+            counts = self._seed(options["seed"], options["students"])
         self.stdout.write(self.style.SUCCESS("Demo school ready."))
+        for line in counts.summary():
+            self.stdout.write(line)
         self.stdout.write(self.sign_ins())
 
-    def _seed(self, seed: int, students: int) -> None:
+    def _seed(self, seed: int, students: int) -> ProgrammeCounts:
         today = datetime.date.today()
         main = school_create(name=MAIN_SCHOOL[0], urn=MAIN_SCHOOL[1], phase=Phase.SECONDARY)
         second = school_create(name=SECOND_SCHOOL[0], urn=SECOND_SCHOOL[1], phase=Phase.ALTERNATIVE)
@@ -135,6 +140,15 @@ class Command(BaseCommand):
         for school, data in rolls:
             parsed = parse_mis_csv(data, today=today)
             students_import(actor=None, school=school, parsed=parsed)
+        users = {u.email: u for u in User.objects.filter(email__endswith="@northgate.example")}
+        staff = Staff(
+            coordinator=users[demo_email("coordinator")],
+            dsl=users[demo_email("dsl")],
+            facilitator=users[demo_email("facilitator")],
+            mentor=users[demo_email("mentor")],
+            student=users[demo_email("student")],
+        )
+        return demo_programmes(school=main, seed=seed, students=students, today=today, staff=staff)
 
     @staticmethod
     def sign_ins() -> str:
