@@ -46,6 +46,7 @@ serve: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) bench/import_students.py
+	$(PY) bench/register.py
 
 clean:
 	rm -rf $(VENV) var/static

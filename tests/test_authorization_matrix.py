@@ -154,6 +154,7 @@ MATRIX: dict[str, Rule] = {
         ),
         "session_action",
     ),
+    "meetings:participants": Rule("get", MANAGERS_OBJECT, "programme"),
     "meetings:group": Rule(
         "get",
         answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -43,12 +44,21 @@ def user_has_mfa(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def must_enrol_in_mfa(user: User, membership: Membership) -> bool:
+def signed_in_with_mfa(request: HttpRequest) -> bool:
+    """This session passed a two-step code (allauth records how a session signed
+    in), which proves enrolment without asking the database on every page."""
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def must_enrol_in_mfa(request: HttpRequest, membership: Membership) -> bool:
     if not settings.REQUIRE_MFA:
         return False
     if membership.role not in MFA_ROLES:
         return False
-    return not user_has_mfa(user)
+    if signed_in_with_mfa(request):
+        return False
+    return not user_has_mfa(request.user)  # type: ignore[arg-type]
 
 
 def role_required(*roles: str) -> Callable[[ViewFunction], ViewFunction]:
@@ -64,7 +74,7 @@ def role_required(*roles: str) -> Callable[[ViewFunction], ViewFunction]:
                 raise PermissionDenied("You are not a member of any school.")
             if membership.role not in roles:
                 raise PermissionDenied("Your role does not give access to this page.")
-            if must_enrol_in_mfa(request.user, membership):  # type: ignore[arg-type]
+            if must_enrol_in_mfa(request, membership):
                 messages.warning(
                     request,
                     "Set up two-step sign-in before you can see student information.",

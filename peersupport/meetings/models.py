@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from peersupport.programmes.models import Group, Mentorship
+from peersupport.programmes.models import Enrolment, Group, Mentorship
 from peersupport.schools.fields import EncryptedTextField
 from peersupport.schools.models import SchoolOwned
 from peersupport.students.models import Student
@@ -198,3 +198,31 @@ class DailyDigest(SchoolOwned):
 
     def __str__(self) -> str:
         return f"Digest for {self.day:%d/%m/%Y}"
+
+
+class EngagementSnapshot(SchoolOwned):
+    """The engagement signals of one enrolment as last worked out, so that the
+    at-risk list reads one row per student instead of a year of registers. A
+    register mark, check-in or staff contact marks the student's snapshots stale;
+    pages work stale ones out again, and the daily job refreshes them all."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="snapshot")
+    status = models.CharField(max_length=10)
+    reasons = models.JSONField(default=list)
+    attendance_recent = models.FloatField(null=True)
+    attendance_overall = models.FloatField(null=True)
+    consecutive_missed = models.PositiveIntegerField(default=0)
+    trend = models.CharField(max_length=20)
+    last_attended = models.DateField(null=True)
+    last_contact = models.DateField(null=True)
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField()
+    # Set by the services that change what the signals are made from (a register
+    # mark, a check-in, a staff contact), so pages know to work it out again.
+    stale = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.status} on {self.computed_on:%d/%m/%Y}"

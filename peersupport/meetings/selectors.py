@@ -57,20 +57,38 @@ def register_rows(session: Session) -> list[RegisterRow]:
 
 @dataclass
 class ParticipantSignal:
+    """A participant and their engagement: freshly worked out (an
+    ``engagement.Engagement``) or as stored (an ``EngagementSnapshot``); both have
+    the same fields."""
+
     student: Student
     enrolment: Enrolment
-    result: engagement.Engagement
+    result: Any
 
 
 def engagement_signals(
-    *, school: School, today: datetime.date, rules: engagement.EngagementRules | None = None
+    *,
+    school: School,
+    today: datetime.date,
+    rules: engagement.EngagementRules | None = None,
+    programme: Any = None,
+    enrolment_ids: list[int] | None = None,
 ) -> list[ParticipantSignal]:
-    """Engagement of every enrolled participant in three queries: enrolments,
-    their marks, their check-ins."""
+    """Engagement of every enrolled participant (of one programme, if given) in four
+    queries: enrolments, their marks, their check-ins, their last staff contact."""
+    from django.db.models import Max
+
+    from peersupport.meetings.models import StaffContact
+
     rules = rules or engagement.DEFAULT_RULES
+    enrolled = Enrolment.objects.filter(school=school, ended_on__isnull=True)
+    if programme is not None:
+        enrolled = enrolled.filter(programme=programme)
+    if enrolment_ids is not None:
+        enrolled = enrolled.filter(id__in=enrolment_ids)
     enrolments = list(
-        Enrolment.objects.filter(school=school, ended_on__isnull=True).select_related(
-            "student", "programme", "responsible"
+        enrolled.select_related("student", "programme", "responsible").order_by(
+            "student__legal_surname", "student__legal_forename"
         )
     )
     student_ids = {e.student_id for e in enrolments}
@@ -90,17 +108,29 @@ def engagement_signals(
         )
     checkins: dict[int, list[engagement.CheckInPoint]] = defaultdict(list)
     for student_id, created_at, feeling in (
+        # Oldest first: several check-ins on one day keep the order they were made.
         CheckIn.objects.filter(student_id__in=student_ids)
+        .order_by("created_at", "id")
         .values_list("student_id", "created_at", "feeling")
         .iterator()
     ):
         checkins[student_id].append(engagement.CheckInPoint(on=created_at.date(), feeling=feeling))
+    last_contact = dict(
+        StaffContact.objects.filter(student_id__in=student_ids)
+        .values("student_id")
+        .annotate(last=Max("contacted_on"))
+        .values_list("student_id", "last")
+    )
     return [
         ParticipantSignal(
             student=e.student,
             enrolment=e,
             result=engagement.evaluate(
-                marks[e.student_id], checkins[e.student_id], today, rules=rules
+                marks[e.student_id],
+                checkins[e.student_id],
+                today,
+                rules=rules,
+                last_contact=last_contact.get(e.student_id),
             ),
         )
         for e in enrolments
@@ -186,3 +216,58 @@ def group_sessions(group: Any, limit: int = 40) -> list[Session]:
     return list(
         Session.objects.filter(group=group, date__gte=since).order_by("date", "start_time")[:limit]
     )
+
+
+def stale_enrolment_ids(
+    *, school: School, today: datetime.date, programme: Any = None
+) -> list[int]:
+    """Open enrolments whose stored engagement is missing, from before today, or
+    marked stale by a change to the student's register, check-ins or contacts."""
+    enrolled = Enrolment.objects.filter(school=school, ended_on__isnull=True)
+    if programme is not None:
+        enrolled = enrolled.filter(programme=programme)
+    return list(
+        enrolled.filter(
+            Q(snapshot__isnull=True) | Q(snapshot__computed_on__lt=today) | Q(snapshot__stale=True)
+        ).values_list("id", flat=True)
+    )
+
+
+def engagement_snapshot_rows(
+    *, school: School, programme: Any = None, flagged_only: bool = False
+) -> QuerySet[Any]:
+    """Stored engagement of open enrolments, at risk first, as one query that can
+    be paged; only the columns the pages show are read."""
+    from peersupport.meetings.models import EngagementSnapshot
+
+    snapshots = (
+        EngagementSnapshot.objects.filter(school=school, enrolment__ended_on__isnull=True)
+        .select_related("enrolment__student", "enrolment__programme", "enrolment__responsible")
+        .only(
+            *(f.name for f in EngagementSnapshot._meta.concrete_fields),
+            "enrolment__id",
+            "enrolment__started_on",
+            "enrolment__student__public_id",
+            "enrolment__student__legal_forename",
+            "enrolment__student__legal_surname",
+            "enrolment__student__preferred_forename",
+            "enrolment__student__preferred_surname",
+            "enrolment__programme__name",
+            "enrolment__responsible__full_name",
+        )
+    )
+    if programme is not None:
+        snapshots = snapshots.filter(enrolment__programme=programme)
+    if flagged_only:
+        snapshots = snapshots.exclude(status=engagement.ON_TRACK)
+    order = ["status"] if flagged_only else []
+    return snapshots.order_by(
+        *order, "enrolment__student__legal_surname", "enrolment__student__legal_forename", "id"
+    )
+
+
+def as_signals(snapshots: Any) -> list[ParticipantSignal]:
+    return [
+        ParticipantSignal(student=s.enrolment.student, enrolment=s.enrolment, result=s)
+        for s in snapshots
+    ]

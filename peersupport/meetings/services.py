@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import role_in
@@ -23,13 +24,19 @@ from peersupport.meetings.models import (
     Attendance,
     CheckIn,
     DailyDigest,
+    EngagementSnapshot,
     Mark,
     Session,
     SessionLog,
     SessionSeries,
     StaffContact,
 )
-from peersupport.meetings.selectors import calendar_of, engagement_signals, expected_attendees
+from peersupport.meetings.selectors import (
+    ParticipantSignal,
+    calendar_of,
+    engagement_signals,
+    expected_attendees,
+)
 from peersupport.programmes.models import Group, Mentorship
 from peersupport.programmes.selectors import programme_staff, staff_responsible_for
 from peersupport.schools.models import School
@@ -198,6 +205,7 @@ def attendance_mark(
         raise ValidationError("Choose present, late, absent with a reason, or absent.")
     if student not in expected_attendees(session):
         raise ValidationError(f"{student.display_name} is not expected at this session.")
+    _signals_changed(student)
     attendance, _ = Attendance.objects.update_or_create(
         session=session,
         student=student,
@@ -268,6 +276,7 @@ def check_in_record(
     )
     check_in.full_clean()
     check_in.save()
+    _signals_changed(student)
     return check_in
 
 
@@ -292,7 +301,43 @@ def staff_contact_record(
     )
     contact.full_clean()
     contact.save()
+    _signals_changed(student)
     return contact
+
+
+def _signals_changed(student: Student) -> None:
+    """What the engagement signals are made from changed for this student."""
+    EngagementSnapshot.objects.filter(enrolment__student=student, stale=False).update(stale=True)
+
+
+@transaction.atomic
+def engagement_refresh(
+    *, school: School, today: datetime.date, enrolment_ids: list[int] | None = None
+) -> list[ParticipantSignal]:
+    """Work out engagement again (for these enrolments, or all) and store it."""
+    computed_at = timezone.now()  # before reading, so changes made meanwhile count as newer
+    signals = engagement_signals(school=school, today=today, enrolment_ids=enrolment_ids)
+    EngagementSnapshot.objects.filter(
+        enrolment_id__in=[signal.enrolment.pk for signal in signals]
+    ).delete()
+    EngagementSnapshot.objects.bulk_create(
+        EngagementSnapshot(
+            school=school,
+            enrolment=signal.enrolment,
+            status=signal.result.status,
+            reasons=signal.result.reasons,
+            attendance_recent=signal.result.attendance_recent,
+            attendance_overall=signal.result.attendance_overall,
+            consecutive_missed=signal.result.consecutive_missed,
+            trend=signal.result.trend,
+            last_attended=signal.result.last_attended,
+            last_contact=signal.result.last_contact,
+            computed_on=today,
+            computed_at=computed_at,
+        )
+        for signal in signals
+    )
+    return signals
 
 
 @dataclass
@@ -311,7 +356,7 @@ def daily_run(*, school: School, today: datetime.date) -> DailyResult:
     result = DailyResult()
     new_for: dict[int, int] = defaultdict(int)
     people: dict[int, User] = {}
-    for signal in engagement_signals(school=school, today=today):
+    for signal in engagement_refresh(school=school, today=today):
         if signal.result.status != engagement.AT_RISK:
             continue
         enrolment = signal.enrolment

@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.session_list, name="list"),
     path("at-risk/", views.at_risk, name="at_risk"),
+    path("programmes/<uuid:public_id>/participants/", views.participants, name="participants"),
     path("mine/", views.my_page_view, name="mine"),
     path("fit-check/<uuid:public_id>/", views.fit_check, name="fit_check"),
     path("<uuid:public_id>/register/", views.register, name="register"),

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,16 +28,19 @@ from peersupport.meetings.forms import (
 )
 from peersupport.meetings.models import Mark, Session
 from peersupport.meetings.selectors import (
-    engagement_signals,
+    as_signals,
+    engagement_snapshot_rows,
     group_sessions,
     my_page,
     register_rows,
+    stale_enrolment_ids,
 )
 from peersupport.programmes.access import (
     group_for,
     groups_visible_to,
     mentorship_for,
     mentorships_visible_to,
+    programme_for,
 )
 from peersupport.programmes.forms import ContactForm, SeriesForm, StudentByUpnForm
 from peersupport.programmes.selectors import group_members
@@ -46,6 +50,7 @@ from peersupport.students.access import students_visible_to
 RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR)
 STAFF_RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR)
 MANAGERS = (Role.COORDINATOR, Role.DSL)
+AT_RISK_PAGE_SIZE = 25
 
 
 @role_required(*RUNNERS)
@@ -105,18 +110,19 @@ def register_mark(request: SchoolRequest, public_id: uuid.UUID, student: uuid.UU
 
 @role_required(Role.COORDINATOR, Role.DSL)
 def at_risk(request: SchoolRequest) -> HttpResponse:
-    signals = engagement_signals(school=request.school, today=timezone.localdate())
-    order = {engagement.AT_RISK: 0, engagement.WATCH: 1, engagement.ON_TRACK: 2}
-    flagged = sorted(
-        (s for s in signals if s.result.status != engagement.ON_TRACK),
-        key=lambda s: (order[s.result.status], s.student.legal_surname),
-    )
+    today = timezone.localdate()
+    stale = stale_enrolment_ids(school=request.school, today=today)
+    if stale:
+        services.engagement_refresh(school=request.school, today=today, enrolment_ids=stale)
+    rows = engagement_snapshot_rows(school=request.school, flagged_only=True)
+    page = Paginator(rows, AT_RISK_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "meetings/at_risk.html",
         {
-            "flagged": flagged,
-            "total": len(signals),
+            "flagged": as_signals(page.object_list),
+            "page": page,
+            "query": "",
             "rules": engagement.describe_rules(),
         },
     )
@@ -306,3 +312,20 @@ def contact_new(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
 
 def _text(error: ValidationError | PermissionDenied) -> str:
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+@role_required(*MANAGERS)
+def participants(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Every participant of a programme with their engagement: attendance over six
+    weeks and the whole programme, missed in a row, trend, last contact."""
+    programme = programme_for(request.user, request.school, public_id)
+    today = timezone.localdate()
+    stale = stale_enrolment_ids(school=request.school, today=today, programme=programme)
+    if stale:
+        services.engagement_refresh(school=request.school, today=today, enrolment_ids=stale)
+    signals = as_signals(engagement_snapshot_rows(school=request.school, programme=programme))
+    return render(
+        request,
+        "meetings/participants.html",
+        {"programme": programme, "signals": signals, "rules": engagement.describe_rules()},
+    )

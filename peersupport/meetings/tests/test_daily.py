@@ -111,40 +111,106 @@ def test_staff_contact_is_overdue_after_the_first_month(
 def test_the_at_risk_list_and_programme_page_run_a_fixed_number_of_queries(
     personas: dict[str, Persona], setting: Setting, school_a: Any
 ) -> None:
+    from peersupport.programmes.services import referral_accept, referral_create
+
     client = Client()
     client.force_login(personas["coordinator"].user)
     pages = [
         reverse("meetings:at_risk"),
         reverse("programmes:detail", args=[setting.programme.public_id]),
     ]
-    for url in pages:
-        client.get(url)
-    counts_before = []
-    for url in pages:
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        counts_before.append(len(queries.captured_queries))
-    hold_term(personas, setting)
-    setting.group.max_size = 40
-    setting.group.save()
-    from peersupport.programmes.services import referral_accept, referral_create
 
-    for _ in range(15):
-        student = make_student(school_a)
-        referral_accept(
-            actor=personas["coordinator"].user,
-            referral=referral_create(
+    def counts() -> list[int]:
+        found = []
+        for url in pages:
+            client.get(url)  # a view after the registers changed refreshes the signals first
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            found.append(len(queries.captured_queries))
+        return found
+
+    with time_machine.travel(datetime.datetime(2026, 10, 21, 9, 0, tzinfo=datetime.UTC)):
+        hold_term(personas, setting)
+        before = counts()
+        setting.group.max_size = 40
+        setting.group.save()
+        sessions = list(Session.objects.filter(group=setting.group).order_by("date"))
+        for _ in range(15):
+            student = make_student(school_a)
+            referral = referral_create(
                 actor=personas["coordinator"].user,
                 programme=setting.programme,
                 student=student,
                 source="staff",
                 need_areas=["anxiety"],
-            ),
-        )
-        group_add_member(actor=personas["coordinator"].user, group=setting.group, student=student)
-    counts_after = []
-    for url in pages:
-        with CaptureQueriesContext(connection) as queries:
+            )
+            referral_accept(
+                actor=personas["coordinator"].user, referral=referral, started_on=D(2026, 9, 1)
+            )
+            group_add_member(
+                actor=personas["coordinator"].user,
+                group=setting.group,
+                student=student,
+                joined_on=D(2026, 9, 1),
+            )
+            for session in sessions:
+                attendance_mark(
+                    actor=personas["coordinator"].user,
+                    session=session,
+                    student=student,
+                    mark="absent",
+                )
+        flagged = client.get(pages[0]).context["page"].paginator.count
+        after = counts()
+    assert flagged == 17
+    assert after == before
+
+
+def test_the_participants_page_shows_everyone_with_engagement_in_fixed_queries(
+    personas: dict[str, Persona], setting: Setting, school_a: Any
+) -> None:
+    client = Client()
+    client.force_login(personas["coordinator"].user)
+    url = reverse("meetings:participants", args=[setting.programme.public_id])
+    with time_machine.travel(datetime.datetime(2026, 10, 21, 9, 0, tzinfo=datetime.UTC)):
+        client.get(url)
+        with CaptureQueriesContext(connection) as few:
             client.get(url)
-        counts_after.append(len(queries.captured_queries))
-    assert counts_after == counts_before
+        hold_term(personas, setting)
+        staff_contact_record(
+            actor=personas["coordinator"].user,
+            student=setting.members[0],
+            contacted_on=D(2026, 10, 1),
+        )
+        client.get(url)  # refreshes the stored signals once
+        with CaptureQueriesContext(connection) as many:
+            page = client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
+    signals = page.context["signals"]
+    assert len(signals) == 8
+    first = next(s for s in signals if s.student == setting.members[0])
+    assert first.result.last_contact == D(2026, 10, 1)
+    assert first.result.status == "at_risk"
+
+
+def test_stored_signals_refresh_when_the_register_changes(
+    personas: dict[str, Persona], setting: Setting
+) -> None:
+    """The at-risk list reads stored signals; a new mark makes them stale."""
+    hold_term(personas, setting, drifting=0)
+    client = Client()
+    client.force_login(personas["coordinator"].user)
+    moment = datetime.datetime(2026, 10, 21, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=True):
+        assert client.get(reverse("meetings:at_risk")).context["flagged"] == []
+        last = Session.objects.filter(group=setting.group).order_by("-date")
+        for session in last[:2]:
+            attendance_mark(
+                actor=personas["coordinator"].user,
+                session=session,
+                student=setting.members[5],
+                mark="absent",
+            )
+        flagged = client.get(reverse("meetings:at_risk")).context["flagged"]
+    assert [s.student for s in flagged] == [setting.members[5]]
+    assert "missed the last 2 sessions" in flagged[0].result.reasons
