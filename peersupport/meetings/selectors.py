@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from peersupport.lib import engagement
 from peersupport.lib.schedule import DateSpan
 from peersupport.meetings.models import ATTENDED, Attendance, CheckIn, Mark, Session
-from peersupport.programmes.models import Enrolment, GroupMember
+from peersupport.programmes.models import Enrolment, GroupMember, Referral
 from peersupport.schools.models import Holiday, School, Term
 from peersupport.students.models import Student
 
@@ -157,13 +157,14 @@ class MyPage:
     mentees: list[Student]
     fit_checks_due: list[tuple[Any, str]]
     mentor_hours: float
+    requests: list[Any]
 
 
 def my_page(*, student: Student | None, today: datetime.date) -> MyPage:
     from peersupport.programmes.models import FitCheck, Mentorship
 
     if student is None:
-        return MyPage(None, [], [], [], [], 0.0)
+        return MyPage(None, [], [], [], [], 0.0, [])
     own_mentorships = list(
         Mentorship.objects.filter(
             Q(mentee=student) | Q(mentor__student=student),
@@ -207,6 +208,11 @@ def my_page(*, student: Student | None, today: datetime.date) -> MyPage:
         mentees=[m.mentee for m in own_mentorships if m.mentor.student_id == student.pk],
         fit_checks_due=due,
         mentor_hours=round(minutes / 60, 1),
+        requests=list(
+            Referral.objects.filter(student=student, source=Referral.Source.SELF)
+            .select_related("programme")
+            .order_by("-created_at")[:5]
+        ),
     )
 
 
@@ -271,3 +277,34 @@ def as_signals(snapshots: Any) -> list[ParticipantSignal]:
         ParticipantSignal(student=s.enrolment.student, enrolment=s.enrolment, result=s)
         for s in snapshots
     ]
+
+
+@dataclass
+class GroupAttendance:
+    recent: float | None
+    overall: float | None
+
+
+def group_attendance(group: Any, today: datetime.date, weeks: int = 6) -> GroupAttendance:
+    """The share of expected attendances that happened, over the last ``weeks``
+    weeks and over the whole programme, in one query."""
+    from django.db.models import Count
+
+    since = today - datetime.timedelta(weeks=weeks)
+    attended = Q(mark__in=list(ATTENDED))
+    totals = Attendance.objects.filter(
+        session__group=group, session__status=Session.Status.SCHEDULED, session__date__lte=today
+    ).aggregate(
+        marked=Count("id"),
+        came=Count("id", filter=attended),
+        recent_marked=Count("id", filter=Q(session__date__gt=since)),
+        recent_came=Count("id", filter=attended & Q(session__date__gt=since)),
+    )
+
+    def share(came: int, marked: int) -> float | None:
+        return came / marked if marked else None
+
+    return GroupAttendance(
+        recent=share(totals["recent_came"], totals["recent_marked"]),
+        overall=share(totals["came"], totals["marked"]),
+    )

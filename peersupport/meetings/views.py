@@ -30,6 +30,7 @@ from peersupport.meetings.models import Mark, Session
 from peersupport.meetings.selectors import (
     as_signals,
     engagement_snapshot_rows,
+    group_attendance,
     group_sessions,
     my_page,
     register_rows,
@@ -187,6 +188,7 @@ def group_page(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
         "group": group,
         "members": group_members(group),
         "sessions": group_sessions(group),
+        "attendance": group_attendance(group, timezone.localdate()),
         "can_manage": request.membership.role in MANAGERS,
         "member_form": StudentByUpnForm(),
         "series_form": SeriesForm(),

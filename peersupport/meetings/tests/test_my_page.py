@@ -145,3 +145,50 @@ def test_a_mentor_sees_no_check_ins_of_anyone(
     ).sessions.get()
     register: Any = client.get(reverse("meetings:register", args=[session.public_id]))
     assert b"secretword" not in register.content and b"2 out of 5" not in register.content
+
+
+def test_a_student_sees_what_happened_to_their_own_request(
+    client: Client, personas: dict[str, Persona], setting: Setting
+) -> None:
+    from peersupport.programmes.services import referral_create, referral_decline
+
+    link(setting, personas)
+    mentee = setting.mentorship.mentee
+    referral = referral_create(
+        actor=personas["student"].user,
+        programme=setting.programme,
+        student=mentee,
+        source="self",
+        need_areas=["friendships"],
+    )
+    client.force_login(personas["student"].user)
+    assert b"we have got it" in client.get(reverse("meetings:mine")).content
+    referral_decline(
+        actor=personas["coordinator"].user,
+        referral=referral,
+        reason="The lunchtime group suits you better.",
+    )
+    assert b"The lunchtime group suits you better." in client.get(reverse("meetings:mine")).content
+
+
+def test_the_group_page_shows_its_attendance(
+    client: Client, personas: dict[str, Persona], setting: Setting
+) -> None:
+    session = series_create(
+        actor=personas["coordinator"].user,
+        group=setting.group,
+        first_date=D(2026, 9, 8),
+        until_date=D(2026, 9, 8),
+        start_time=datetime.time(12),
+    ).sessions.get()
+    for index, student in enumerate(setting.members):
+        attendance_mark(
+            actor=personas["facilitator"].user,
+            session=session,
+            student=student,
+            mark="present" if index < 6 else "absent",
+        )
+    client.force_login(personas["facilitator"].user)
+    page = client.get(reverse("meetings:group", args=[setting.group.public_id]))
+    assert page.context["attendance"].overall == 0.75
+    assert b"75% since it started" in page.content
