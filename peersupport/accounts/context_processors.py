@@ -44,11 +44,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if membership is None:
         return {"nav_links": [], "demo_mode": settings.DEMO_MODE}
     path = request.path
-    links = []
+    links: list[dict[str, Any]] = []
     for label, name, roles in NAVIGATION:
         if membership.role not in roles:
             continue
-        url = reverse(name)
-        current = path == url if name == "home" else path.startswith(url)
-        links.append({"label": label, "url": url, "current": current})
+        links.append({"label": label, "url": reverse(name), "current": False})
+    # The link whose address is the longest start of this page's address is the
+    # current one ("/sessions/at-risk/" is At risk, not Sessions).
+    matching = [
+        link
+        for link in links
+        if path == link["url"] or (link["url"] != "/" and path.startswith(link["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda link: len(link["url"]))["current"] = True
     return {"nav_links": links, "demo_mode": settings.DEMO_MODE}
