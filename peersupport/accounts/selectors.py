@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from allauth.mfa.models import Authenticator
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.utils import timezone
 
-from peersupport.accounts.models import Membership, User
+from peersupport.accounts.models import Membership, Role, User
 from peersupport.schools.models import School
 
 
@@ -52,3 +53,12 @@ def role_in(user: User, school: School) -> str:
     membership is disabled). Every role check per school starts here."""
     membership = Membership.objects.filter(user=user, school=school, is_active=True).first()
     return membership.role if membership else ""
+
+
+def require_manager(user: User, school: School) -> str:
+    """The user's role, if they are a coordinator or a DSL of this school; every
+    service that only they may call starts here."""
+    role = role_in(user, school)
+    if role not in (Role.COORDINATOR, Role.DSL):
+        raise PermissionDenied("Only a coordinator or a DSL can do this.")
+    return role

@@ -19,18 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peersupport.accounts.models import INVITABLE_ROLES, Invitation, Membership, Role, User
-from peersupport.accounts.selectors import addresses_failing_for, role_in
+from peersupport.accounts.selectors import addresses_failing_for, require_manager
 from peersupport.audit.services import audit_record
 from peersupport.schools.models import School
 
 INVITATION_LIFETIME = timedelta(days=7)
-
-
-def _require_manager(actor: User, school: School) -> str:
-    role = role_in(actor, school)
-    if role not in (Role.COORDINATOR, Role.DSL):
-        raise PermissionDenied("Only a coordinator or a DSL can manage staff.")
-    return role
 
 
 @transaction.atomic
@@ -58,7 +51,7 @@ def membership_grant(
     """Give ``user`` a role in ``school``. ``actor=None`` is for set-up commands
     (seed_demo, createschool), which run with the operator's authority."""
     if actor is not None:
-        actor_role = _require_manager(actor, school)
+        actor_role = require_manager(actor, school)
         if role == Role.DSL and actor_role != Role.DSL:
             raise PermissionDenied("Only a DSL can give someone the DSL role.")
     membership = Membership.objects.filter(user=user, school=school).first()
@@ -83,7 +76,7 @@ def membership_grant(
 def membership_change_role(
     *, actor: User, membership: Membership, role: str, request: HttpRequest | None = None
 ) -> Membership:
-    actor_role = _require_manager(actor, membership.school)
+    actor_role = require_manager(actor, membership.school)
     if Role.DSL in (role, membership.role) and actor_role != Role.DSL:
         raise PermissionDenied("Only a DSL can give or take away the DSL role.")
     if role not in Role.values:
@@ -119,7 +112,7 @@ def membership_disable(
 ) -> Membership:
     """Remove a member's access to this school and end all their sessions. The
     account itself is disabled when it has no other school."""
-    actor_role = _require_manager(actor, membership.school)
+    actor_role = require_manager(actor, membership.school)
     if membership.role == Role.DSL and actor_role != Role.DSL:
         raise PermissionDenied("Only a DSL can disable a DSL.")
     if membership.user_id == actor.pk:
@@ -150,7 +143,7 @@ def membership_disable(
 def membership_enable(
     *, actor: User, membership: Membership, request: HttpRequest | None = None
 ) -> Membership:
-    actor_role = _require_manager(actor, membership.school)
+    actor_role = require_manager(actor, membership.school)
     if membership.role == Role.DSL and actor_role != Role.DSL:
         raise PermissionDenied("Only a DSL can enable a DSL.")
     membership.is_active = True
@@ -175,7 +168,7 @@ def account_unlock(
     """Clear the failed sign-ins that locked a member's account, and the address
     locks of the places those failures came from (usually the member's own home or
     school network)."""
-    _require_manager(actor, membership.school)
+    require_manager(actor, membership.school)
     email = membership.user.email
     addresses = addresses_failing_for(email)
     cleared = axes_reset(username=email)
@@ -201,7 +194,7 @@ def _token_hash(token: str) -> str:
 def invitation_create(
     *, actor: User, school: School, email: str, role: str, request: HttpRequest | None = None
 ) -> tuple[Invitation, str]:
-    actor_role = _require_manager(actor, school)
+    actor_role = require_manager(actor, school)
     if role not in INVITABLE_ROLES:
         raise ValidationError(
             "Staff can be invited as coordinator, DSL, facilitator, viewer or partner."

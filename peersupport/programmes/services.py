@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peersupport.accounts.models import Role, User
-from peersupport.accounts.selectors import role_in
+from peersupport.accounts.selectors import require_manager, role_in
 from peersupport.audit.services import audit_record
 from peersupport.programmes.models import (
     Enrolment,
@@ -44,11 +44,6 @@ from peersupport.tasks.services import task_open
 MANAGERS = (Role.COORDINATOR, Role.DSL)
 
 
-def _require_manager(actor: User, school: School) -> None:
-    if role_in(actor, school) not in MANAGERS:
-        raise PermissionDenied("Only a coordinator or a DSL can do this.")
-
-
 def _same_school(school: School, *students: Student) -> None:
     if any(student.school_id != school.pk for student in students):
         raise ValidationError("Every student must belong to this school.")
@@ -68,7 +63,7 @@ def programme_create(
     leads: Sequence[User] = (),
     status: str = Programme.Status.RUNNING,
 ) -> Programme:
-    _require_manager(actor, school)
+    require_manager(actor, school)
     programme = Programme(
         school=school,
         name=name,
@@ -166,7 +161,7 @@ def referral_accept(
     responsible: User | None = None,
     request: HttpRequest | None = None,
 ) -> Enrolment:
-    _require_manager(actor, referral.school)
+    require_manager(actor, referral.school)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status not in (Referral.Status.NEW, Referral.Status.WAITLISTED):
         raise ValidationError(f"This referral is already {referral.get_status_display().lower()}.")
@@ -208,7 +203,7 @@ def referral_accept(
 def referral_waitlist(
     *, actor: User, referral: Referral, request: HttpRequest | None = None
 ) -> Referral:
-    _require_manager(actor, referral.school)
+    require_manager(actor, referral.school)
     if referral.status != Referral.Status.NEW:
         raise ValidationError("Only a new referral can go on the waiting list.")
     referral.status = Referral.Status.WAITLISTED
@@ -229,7 +224,7 @@ def referral_waitlist(
 def referral_decline(
     *, actor: User, referral: Referral, reason: str, request: HttpRequest | None = None
 ) -> Referral:
-    _require_manager(actor, referral.school)
+    require_manager(actor, referral.school)
     if referral.status not in (Referral.Status.NEW, Referral.Status.WAITLISTED):
         raise ValidationError("This referral has already been decided.")
     if not reason.strip():
@@ -338,7 +333,7 @@ def mentor_give_reference(*, actor: User, mentor: MentorProfile, reference: str)
 def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> MentorProfile:
     """Approve (applicant to in training), activate, pause, resume or step down.
     The training gate of a later issue adds its check to activation here."""
-    _require_manager(actor, mentor.school)
+    require_manager(actor, mentor.school)
     allowed = MENTOR_TRANSITIONS[MentorProfile.Status(mentor.status)]
     if status not in allowed:
         raise ValidationError(
@@ -368,7 +363,7 @@ def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> Men
 
 @transaction.atomic
 def keep_apart_record(*, actor: User, first: Student, second: Student, reason: str) -> KeepApart:
-    _require_manager(actor, first.school)
+    require_manager(actor, first.school)
     _same_school(first.school, second)
     if first.pk == second.pk:
         raise ValidationError("Choose two different students.")
@@ -414,7 +409,7 @@ def group_create(
     room: str = "",
     facilitators: Sequence[User] = (),
 ) -> Group:
-    _require_manager(actor, programme.school)
+    require_manager(actor, programme.school)
     group = Group(
         school=programme.school,
         programme=programme,
@@ -440,7 +435,7 @@ def group_create(
 def group_add_member(
     *, actor: User, group: Group, student: Student, joined_on: datetime.date | None = None
 ) -> GroupMember:
-    _require_manager(actor, group.school)
+    require_manager(actor, group.school)
     _same_school(group.school, student)
     current = list(
         Student.objects.filter(group_places__group=group, group_places__left_on__isnull=True)
@@ -471,7 +466,7 @@ def group_add_member(
 
 @transaction.atomic
 def group_add_co_facilitator(*, actor: User, group: Group, mentor: MentorProfile) -> Group:
-    _require_manager(actor, group.school)
+    require_manager(actor, group.school)
     if mentor.status != MentorProfile.Status.ACTIVE:
         raise ValidationError("Only an active mentor can co-facilitate a group.")
     members = list(
@@ -510,7 +505,7 @@ def _transition(mentorship: Mentorship, to: str) -> None:
 def mentorship_propose(
     *, actor: User, programme: Programme, mentor: MentorProfile, mentee: Student
 ) -> Mentorship:
-    _require_manager(actor, programme.school)
+    require_manager(actor, programme.school)
     _same_school(programme.school, mentee, mentor.student)
     if mentor.student_id == mentee.pk:
         raise ValidationError("A mentor cannot mentor themself.")
@@ -557,7 +552,7 @@ def _save_transition(actor: User, mentorship: Mentorship, fields: list[str]) -> 
 def mentorship_start(
     *, actor: User, mentorship: Mentorship, started_on: datetime.date | None = None
 ) -> Mentorship:
-    _require_manager(actor, mentorship.school)
+    require_manager(actor, mentorship.school)
     was = mentorship.status
     _transition(mentorship, Mentorship.Status.ACTIVE)
     if was == Mentorship.Status.PROPOSED:
@@ -567,7 +562,7 @@ def mentorship_start(
 
 @transaction.atomic
 def mentorship_pause(*, actor: User, mentorship: Mentorship) -> Mentorship:
-    _require_manager(actor, mentorship.school)
+    require_manager(actor, mentorship.school)
     _transition(mentorship, Mentorship.Status.PAUSED)
     return _save_transition(actor, mentorship, [])
 
@@ -583,7 +578,7 @@ def mentorship_close(
 ) -> Mentorship:
     """Close with a reason; prompts a closing conversation, and offers the mentee a
     new match unless the goals were met or they have left the school."""
-    _require_manager(actor, mentorship.school)
+    require_manager(actor, mentorship.school)
     if reason not in Mentorship.CloseReason.values:
         raise ValidationError({"reason": "Choose why the mentorship is closing."})
     _transition(mentorship, Mentorship.Status.CLOSED)
@@ -617,7 +612,7 @@ def mentorship_close(
 
 @transaction.atomic
 def mentorship_record_closing_conversation(*, actor: User, mentorship: Mentorship) -> Mentorship:
-    _require_manager(actor, mentorship.school)
+    require_manager(actor, mentorship.school)
     if mentorship.status != Mentorship.Status.CLOSED:
         raise ValidationError("The closing conversation comes after the mentorship closes.")
     mentorship.closing_conversation_held = True
