@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "peersupport.accounts",
     "peersupport.tasks",
     "peersupport.students",
+    "peersupport.training",
     "peersupport.programmes",
     "peersupport.meetings",
     "peersupport.reports",

@@ -13,6 +13,7 @@ from django.db import models
 from peersupport.schools.fields import EncryptedTextField
 from peersupport.schools.models import SchoolOwned, Term, TimetableSlot
 from peersupport.students.models import Student
+from peersupport.training.models import TrainingModule
 
 
 class NeedArea(models.TextChoices):
@@ -54,6 +55,18 @@ class Programme(SchoolOwned):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNING)
     consent_required = models.BooleanField(
         "parental consent required", default=False, help_text="To join, a student needs it."
+    )
+    required_modules = models.ManyToManyField(
+        TrainingModule,
+        blank=True,
+        related_name="+",
+        help_text="Training every mentor in this programme must hold.",
+    )
+    at_expiry = models.CharField(
+        "when a mentor's training runs out",
+        max_length=10,
+        choices=[("warn", "Warn only"), ("pause", "Pause the mentor")],
+        default="warn",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

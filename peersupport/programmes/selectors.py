@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from django.utils import timezone
 from peersupport.accounts.models import Membership, Role, User
 from peersupport.programmes.models import Enrolment, KeepApart, Programme, Referral
 from peersupport.students.models import ConsentKind, ConsentRecord, Student
+from peersupport.training.selectors import Gap, training_gaps
 
 
 def consent_in_force(student: Student) -> bool:
@@ -173,3 +175,17 @@ def pairing_choices(programme: Programme) -> tuple[QuerySet[Any], QuerySet[Stude
         .order_by("legal_surname")
     )
     return mentors, mentees
+
+
+def gate_gaps(
+    mentor: Any, programmes: Iterable[Programme], on: datetime.date | None = None
+) -> list[Gap]:
+    """The training ``mentor`` lacks for these programmes on day ``on``."""
+    from peersupport.training.models import TrainingModule
+
+    modules = TrainingModule.objects.filter(
+        id__in=Programme.required_modules.through.objects.filter(
+            programme__in=list(programmes)
+        ).values("trainingmodule_id")
+    )
+    return training_gaps(student=mentor.student, modules=modules, on=on or timezone.localdate())

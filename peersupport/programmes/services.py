@@ -33,6 +33,7 @@ from peersupport.programmes.models import (
 from peersupport.programmes.selectors import (
     apart_from,
     consent_in_force,
+    gate_gaps,
     open_enrolment_count,
     staff_responsible_for,
 )
@@ -40,6 +41,7 @@ from peersupport.schools.models import School, Term, TimetableSlot
 from peersupport.students.models import Student
 from peersupport.tasks.models import TaskKind
 from peersupport.tasks.services import task_open
+from peersupport.training.selectors import describe_gaps
 
 MANAGERS = (Role.COORDINATOR, Role.DSL)
 
@@ -342,6 +344,9 @@ def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> Men
         )
     if mentor.status == MentorProfile.Status.APPLICANT and not mentor.reference:
         raise ValidationError("A member of staff must give a reference before approval.")
+    if status == MentorProfile.Status.ACTIVE:
+        running = Programme.objects.filter(school=mentor.school, status=Programme.Status.RUNNING)
+        _refuse_untrained(mentor, running, "become active")
     if mentor.status == MentorProfile.Status.APPLICANT:
         mentor.approved_by = actor
         mentor.approved_at = timezone.now()
@@ -385,6 +390,15 @@ def keep_apart_record(*, actor: User, first: Student, second: Student, reason: s
         object_public_id=rule.public_id,
     )
     return rule
+
+
+def _refuse_untrained(mentor: MentorProfile, programmes: Iterable[Programme], what: str) -> None:
+    """The training gate: a mentor missing a required module (or whose training
+    has run out) is refused, with what is missing named."""
+    gaps = gate_gaps(mentor, programmes)
+    if gaps:
+        name = mentor.student.display_name
+        raise ValidationError(f"{name} cannot {what} until they complete: {describe_gaps(gaps)}.")
 
 
 def _refuse_if_kept_apart(student: Student, others: Iterable[Student], where: str) -> None:
@@ -469,6 +483,7 @@ def group_add_co_facilitator(*, actor: User, group: Group, mentor: MentorProfile
     require_manager(actor, group.school)
     if mentor.status != MentorProfile.Status.ACTIVE:
         raise ValidationError("Only an active mentor can co-facilitate a group.")
+    _refuse_untrained(mentor, [group.programme], f"co-facilitate {group.name}")
     members = list(
         Student.objects.filter(group_places__group=group, group_places__left_on__isnull=True)
     )
@@ -519,6 +534,7 @@ def mentorship_propose(
         raise ValidationError(f"The mentor already has {mentor.capacity} mentee(s), their limit.")
     if open_mentorships.filter(mentee=mentee).exists():
         raise ValidationError("These two are already paired.")
+    _refuse_untrained(mentor, [programme], "be paired in this programme")
     _refuse_if_kept_apart(mentee, [mentor.student], "in this pairing")
     mentorship = Mentorship(
         school=programme.school, programme=programme, mentor=mentor, mentee=mentee
