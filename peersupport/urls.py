@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("peersupport.accounts.urls")),
     path("tasks/", include("peersupport.tasks.urls")),
     path("students/", include("peersupport.students.urls")),
+    path("training/", include("peersupport.training.urls")),
     path("programmes/", include("peersupport.programmes.urls")),
     path("sessions/", include("peersupport.meetings.urls")),
     path("reports/", include("peersupport.reports.urls")),

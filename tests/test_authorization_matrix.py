@@ -170,6 +170,28 @@ MATRIX: dict[str, Rule] = {
     "programmes:mentor_detail": Rule("get", MANAGERS_OBJECT, "mentor"),
     "programmes:mentor_apply": Rule("get", answers(302, default=403, student=200, mentor=200)),
     "programmes:keep_apart": Rule("get", MANAGERS_ONLY),
+    # Training: staff see it all; a peer mentor sees the mentors' modules; a student
+    # who is not a mentor sees none.
+    "training:modules": Rule(
+        "get",
+        answers(
+            302, default=403, coordinator=200, dsl=200, facilitator=200, mentor=200, outsider=200
+        ),
+    ),
+    "training:module": Rule(
+        "get",
+        answers(
+            302,
+            default=403,
+            coordinator=200,
+            dsl=200,
+            facilitator=200,
+            mentor=200,
+            student=404,
+            outsider=404,
+        ),
+        "module",
+    ),
     "meetings:mine": Rule("get", answers(302, default=403, student=200, mentor=200)),
     # Nothing is waiting for an answer from these personas, so 404 for them.
     "meetings:fit_check": Rule(
@@ -208,6 +230,7 @@ OBJECT_KWARGS = (
     "group",
     "referral_student",
     "mentor",
+    "module",
 )
 
 
@@ -296,6 +319,12 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
     mentorship = programmes.mentorship_propose(
         actor=coordinator.user, programme=programme, mentor=mentor, mentee=student_a
     )
+    from peersupport.training.models import TrainingModule
+
+    # A module as the shipped curriculum would install it.
+    training_module = TrainingModule.objects.create(
+        school=school, key="listening", title="Active listening", content="# Listen"
+    )
     task, _ = task_open(
         school=school,
         kind="rematch",
@@ -315,6 +344,7 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         "group": {"public_id": group.public_id},
         "referral_student": {"student": student_a.public_id},
         "mentor": {"public_id": mentor.public_id},
+        "module": {"public_id": training_module.public_id},
         "session_student": {"public_id": session.public_id, "student": student_a.public_id},
         "member": {"public_id": personas["viewer"].membership.public_id},
         "student": {"public_id": student_a.public_id},
