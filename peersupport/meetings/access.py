@@ -10,7 +10,10 @@ from django.http import Http404
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import role_in
 from peersupport.meetings.models import Session
+from peersupport.programmes.models import MentorProfile, Mentorship
 from peersupport.schools.models import School
+
+OPEN_MENTORSHIP = [Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED]
 
 
 def sessions_visible_to(user: User, school: School) -> QuerySet[Session]:
@@ -21,8 +24,13 @@ def sessions_visible_to(user: User, school: School) -> QuerySet[Session]:
     if role == Role.FACILITATOR:
         return sessions.filter(group__facilitators=user)
     if role == Role.MENTOR:
-        # A mentor sees the sessions of their own mentorships, nothing else.
-        return sessions.filter(mentorship__mentor__student__user=user)
+        # A mentor sees the sessions of their own open mentorships while they are an
+        # active mentor; nothing once it closes or they step down or pause.
+        return sessions.filter(
+            mentorship__mentor__student__user=user,
+            mentorship__status__in=OPEN_MENTORSHIP,
+            mentorship__mentor__status=MentorProfile.Status.ACTIVE,
+        )
     return Session.objects.none()
 
 

@@ -203,7 +203,7 @@ class DailyDigest(SchoolOwned):
 class EngagementSnapshot(SchoolOwned):
     """The engagement signals of one enrolment as last worked out, so that the
     at-risk list reads one row per student instead of a year of registers. A
-    register mark, check-in or staff contact marks the student's snapshots stale;
+    register mark, check-in or staff contact marks the student's snapshots changed;
     pages work stale ones out again, and the daily job refreshes them all."""
 
     enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="snapshot")
@@ -218,8 +218,13 @@ class EngagementSnapshot(SchoolOwned):
     computed_on = models.DateField()
     computed_at = models.DateTimeField()
     # Set by the services that change what the signals are made from (a register
-    # mark, a check-in, a staff contact), so pages know to work it out again.
-    stale = models.BooleanField(default=False)
+    # mark, a moved or cancelled session, a check-in, a staff contact). Later than
+    # computed_at means stale; a refresh never overwrites it, so a change made while
+    # a refresh runs is not lost.
+    changed_at = models.DateTimeField(null=True, blank=True)
+    # The daily job opened a follow-up for this spell at risk; cleared when the
+    # student is no longer at risk, so the next spell gets a new follow-up.
+    follow_up_opened = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["school", "status"])]

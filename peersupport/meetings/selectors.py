@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from peersupport.lib import engagement
 from peersupport.lib.schedule import DateSpan
@@ -26,13 +26,12 @@ def calendar_of(school: School) -> tuple[list[DateSpan], list[DateSpan]]:
 def expected_attendees(session: Session) -> list[Student]:
     """Group members on the day of the session, or the mentor and mentee."""
     if session.group_id is not None:
+        # One filter() call, so every condition applies to the same group place.
         return list(
             Student.objects.filter(
+                Q(group_places__left_on__isnull=True) | Q(group_places__left_on__gt=session.date),
                 group_places__group_id=session.group_id,
                 group_places__joined_on__lte=session.date,
-            )
-            .filter(
-                Q(group_places__left_on__isnull=True) | Q(group_places__left_on__gt=session.date)
             )
             .order_by("legal_surname", "legal_forename", "id")
             .distinct()
@@ -64,6 +63,7 @@ class ParticipantSignal:
     student: Student
     enrolment: Enrolment
     result: Any
+    followed_up: bool = False  # set by a refresh: a follow-up is open for this spell
 
 
 def engagement_signals(
@@ -92,18 +92,31 @@ def engagement_signals(
         )
     )
     student_ids = {e.student_id for e in enrolments}
-    marks: dict[int, list[engagement.Mark]] = defaultdict(list)
+    # Marks count towards the enrolment of the programme the session belongs to,
+    # from the day the student started; sessions a mentor leads are not theirs to
+    # attend.
+    marks: dict[tuple[int, int], list[engagement.Mark]] = defaultdict(list)
     rows = (
         Attendance.objects.filter(
             student_id__in=student_ids,
             session__status=Session.Status.SCHEDULED,
             session__date__lte=today,
         )
-        .values_list("student_id", "session__date", "mark")
+        .values_list(
+            "student_id",
+            "session__date",
+            "mark",
+            "session__group__programme_id",
+            "session__mentorship__programme_id",
+            "session__mentorship__mentor__student_id",
+        )
         .iterator()
     )
-    for student_id, on, mark in rows:
-        marks[student_id].append(
+    for student_id, on, mark, group_programme, mentorship_programme, mentor_student in rows:
+        if mentor_student == student_id:
+            continue
+        programme_id = group_programme or mentorship_programme
+        marks[(student_id, programme_id)].append(
             engagement.Mark(on=on, attended=mark in ATTENDED, excused=mark == Mark.ABSENT_REASON)
         )
     checkins: dict[int, list[engagement.CheckInPoint]] = defaultdict(list)
@@ -126,7 +139,7 @@ def engagement_signals(
             student=e.student,
             enrolment=e,
             result=engagement.evaluate(
-                marks[e.student_id],
+                [m for m in marks[(e.student_id, e.programme_id)] if m.on >= e.started_on],
                 checkins[e.student_id],
                 today,
                 rules=rules,
@@ -234,7 +247,9 @@ def stale_enrolment_ids(
         enrolled = enrolled.filter(programme=programme)
     return list(
         enrolled.filter(
-            Q(snapshot__isnull=True) | Q(snapshot__computed_on__lt=today) | Q(snapshot__stale=True)
+            Q(snapshot__isnull=True)
+            | Q(snapshot__computed_on__lt=today)
+            | Q(snapshot__changed_at__gt=F("snapshot__computed_at"))
         ).values_list("id", flat=True)
     )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,7 +38,7 @@ from peersupport.meetings.selectors import (
     engagement_signals,
     expected_attendees,
 )
-from peersupport.programmes.models import Group, Mentorship
+from peersupport.programmes.models import Group, MentorProfile, Mentorship
 from peersupport.programmes.selectors import programme_staff, staff_responsible_for
 from peersupport.schools.models import School
 from peersupport.schools.selectors import is_school_day
@@ -46,6 +47,7 @@ from peersupport.tasks.models import TaskKind
 from peersupport.tasks.services import task_open
 
 MANAGERS = (Role.COORDINATOR, Role.DSL)
+logger = logging.getLogger(__name__)
 
 
 def may_run(user: User, session: Session) -> bool:
@@ -56,7 +58,12 @@ def may_run(user: User, session: Session) -> bool:
     if session.group_id is not None:
         return session.group.facilitators.filter(pk=user.pk).exists()  # type: ignore[union-attr]
     mentorship = session.mentorship
-    return mentorship is not None and mentorship.mentor.student.user_id == user.pk
+    return (
+        mentorship is not None
+        and mentorship.mentor.student.user_id == user.pk
+        and mentorship.status in (Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED)
+        and mentorship.mentor.status == MentorProfile.Status.ACTIVE
+    )
 
 
 def _require_runner(user: User, session: Session) -> None:
@@ -87,6 +94,13 @@ def series_create(
     owner = _owner(group, mentorship)
     if role_in(actor, owner.school) not in MANAGERS:
         raise PermissionDenied("Only a coordinator or DSL schedules a series.")
+    if mentorship is not None and mentorship.status not in (
+        Mentorship.Status.ACTIVE,
+        Mentorship.Status.PAUSED,
+    ):
+        raise ValidationError("Sessions can only be scheduled for a mentorship that has started.")
+    if not is_school_day(school=owner.school, day=first_date):
+        raise ValidationError(f"{first_date:%A %d %B} is not a school day: start on one.")
     terms, holidays = calendar_of(owner.school)
     try:
         dates = series_dates(
@@ -179,6 +193,8 @@ def session_move(
     if start_time is not None:
         session.start_time = start_time
     session.save(update_fields=["date", "start_time"])
+    for student in expected_attendees(session):
+        _signals_changed(student)
     return session
 
 
@@ -190,6 +206,8 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     session.status = Session.Status.CANCELLED
     session.cancel_reason = reason.strip()
     session.save(update_fields=["status", "cancel_reason"])
+    for student in expected_attendees(session):
+        _signals_changed(student)
     return session
 
 
@@ -307,7 +325,7 @@ def staff_contact_record(
 
 def _signals_changed(student: Student) -> None:
     """What the engagement signals are made from changed for this student."""
-    EngagementSnapshot.objects.filter(enrolment__student=student, stale=False).update(stale=True)
+    EngagementSnapshot.objects.filter(enrolment__student=student).update(changed_at=timezone.now())
 
 
 @transaction.atomic
@@ -317,26 +335,52 @@ def engagement_refresh(
     """Work out engagement again (for these enrolments, or all) and store it."""
     computed_at = timezone.now()  # before reading, so changes made meanwhile count as newer
     signals = engagement_signals(school=school, today=today, enrolment_ids=enrolment_ids)
-    EngagementSnapshot.objects.filter(
-        enrolment_id__in=[signal.enrolment.pk for signal in signals]
-    ).delete()
-    EngagementSnapshot.objects.bulk_create(
-        EngagementSnapshot(
-            school=school,
-            enrolment=signal.enrolment,
-            status=signal.result.status,
-            reasons=signal.result.reasons,
-            attendance_recent=signal.result.attendance_recent,
-            attendance_overall=signal.result.attendance_overall,
-            consecutive_missed=signal.result.consecutive_missed,
-            trend=signal.result.trend,
-            last_attended=signal.result.last_attended,
-            last_contact=signal.result.last_contact,
-            computed_on=today,
-            computed_at=computed_at,
-        )
-        for signal in signals
+    followed_up = set(
+        EngagementSnapshot.objects.filter(
+            enrolment_id__in=[signal.enrolment.pk for signal in signals],
+            status=engagement.AT_RISK,
+            follow_up_opened=True,
+        ).values_list("enrolment_id", flat=True)
     )
+    # One upsert: two refreshes at once cannot trip over each other.
+    EngagementSnapshot.objects.bulk_create(
+        [
+            EngagementSnapshot(
+                school=school,
+                enrolment=signal.enrolment,
+                status=signal.result.status,
+                reasons=signal.result.reasons,
+                attendance_recent=signal.result.attendance_recent,
+                attendance_overall=signal.result.attendance_overall,
+                consecutive_missed=signal.result.consecutive_missed,
+                trend=signal.result.trend,
+                last_attended=signal.result.last_attended,
+                last_contact=signal.result.last_contact,
+                computed_on=today,
+                computed_at=computed_at,
+                follow_up_opened=signal.result.status == engagement.AT_RISK
+                and signal.enrolment.pk in followed_up,
+            )
+            for signal in signals
+        ],
+        update_conflicts=True,
+        unique_fields=["enrolment"],
+        update_fields=[
+            "status",
+            "reasons",
+            "attendance_recent",
+            "attendance_overall",
+            "consecutive_missed",
+            "trend",
+            "last_attended",
+            "last_contact",
+            "computed_on",
+            "computed_at",
+            "follow_up_opened",
+        ],
+    )
+    for signal in signals:
+        signal.followed_up = signal.enrolment.pk in followed_up
     return signals
 
 
@@ -345,6 +389,7 @@ class DailyResult:
     at_risk_tasks: int = 0
     contact_tasks: int = 0
     e_mails: int = 0
+    outbox: list[tuple[User, str]] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -356,9 +401,15 @@ def daily_run(*, school: School, today: datetime.date) -> DailyResult:
     result = DailyResult()
     new_for: dict[int, int] = defaultdict(int)
     people: dict[int, User] = {}
+    followed: list[ParticipantSignal] = []
     for signal in engagement_refresh(school=school, today=today):
+        # A follow-up on becoming at risk; a student still at risk after staff
+        # closed the task is on the at-risk list, not given a new task every day.
         if signal.result.status != engagement.AT_RISK:
             continue
+        if signal.followed_up:
+            continue
+        followed.append(signal)
         enrolment = signal.enrolment
         assignees = (
             [enrolment.responsible]
@@ -379,6 +430,9 @@ def daily_run(*, school: School, today: datetime.date) -> DailyResult:
                 result.at_risk_tasks += 1
                 new_for[person.pk] += 1
                 people[person.pk] = person
+    EngagementSnapshot.objects.filter(
+        enrolment_id__in=[signal.enrolment.pk for signal in followed], status=engagement.AT_RISK
+    ).update(follow_up_opened=True)
     result.contact_tasks = _contact_tasks(school=school, today=today)
     todays = Session.objects.filter(
         school=school, date=today, status=Session.Status.SCHEDULED
@@ -400,9 +454,8 @@ def daily_run(*, school: School, today: datetime.date) -> DailyResult:
         DailyDigest.objects.filter(school=school, day=today).values_list("user_id", flat=True)
     )
     for person_id, person in people.items():
-        if person_id in already or not person.is_active:
+        if person_id in already or not person.is_active or not role_in(person, school):
             continue
-        DailyDigest.objects.create(school=school, user=person, day=today)
         body = render_to_string(
             "meetings/email/daily.txt",
             {
@@ -413,13 +466,24 @@ def daily_run(*, school: School, today: datetime.date) -> DailyResult:
                 "link": settings.SITE_URL.rstrip("/") + reverse("tasks:mine"),
             },
         )
-        transaction.on_commit(
-            lambda body=body, email=person.email: send_mail(  # type: ignore[misc]
-                "Your peer support day", body, settings.DEFAULT_FROM_EMAIL, [email]
-            )
-        )
-        result.e_mails += 1
+        result.outbox.append((person, body))
     return result
+
+
+def daily_send(*, school: School, today: datetime.date, outbox: list[tuple[User, str]]) -> int:
+    """Send the day's e-mails after the day's work is saved. Each is recorded as
+    sent only once it has gone; one that fails is logged and tried again by the
+    next run, and the others still go."""
+    sent = 0
+    for person, body in outbox:
+        try:
+            send_mail("Your peer support day", body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        except Exception:
+            logger.exception("The daily e-mail to user %s could not be sent.", person.pk)
+            continue
+        DailyDigest.objects.get_or_create(school=school, user=person, day=today)
+        sent += 1
+    return sent
 
 
 def _contact_tasks(*, school: School, today: datetime.date) -> int:

@@ -123,3 +123,18 @@ def keep_aparts_visible_to(user: User, school: School) -> QuerySet[KeepApart]:
     if role_in(user, school) in WHOLE_SCHOOL:
         return KeepApart.objects.filter(school=school, ended_at__isnull=True)
     return KeepApart.objects.none()
+
+
+def keep_aparts_for_reading(
+    user: User, school: School, *, request: HttpRequest | None = None
+) -> QuerySet[KeepApart]:
+    """The keep-apart list with its reasons, for reading: an audited read."""
+    rules = keep_aparts_visible_to(user, school)
+    audit_record(
+        action="keep_apart.list_viewed",
+        actor=user,
+        school=school,
+        object_type="keep_apart",
+        request=request,
+    )
+    return rules

@@ -352,6 +352,22 @@ def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> Men
         mentor.approved_at = timezone.now()
     mentor.status = status
     mentor.save(update_fields=["status", "approved_by", "approved_at"])
+    open_pairings = Mentorship.objects.filter(
+        mentor=mentor,
+        status__in=[Mentorship.Status.PROPOSED, Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED],
+    )
+    if status == MentorProfile.Status.STEPPED_DOWN:
+        # Their mentees are offered a new match (mentorship_close opens the tasks).
+        for pairing in open_pairings:
+            mentorship_close(
+                actor=actor,
+                mentorship=pairing,
+                reason=Mentorship.CloseReason.MENTOR_STEPPED_DOWN,
+                planned=False,
+            )
+    elif status == MentorProfile.Status.PAUSED:
+        for pairing in open_pairings.filter(status=Mentorship.Status.ACTIVE):
+            mentorship_pause(actor=actor, mentorship=pairing)
     audit_record(
         action="mentor.status_changed",
         actor=actor,
@@ -481,14 +497,23 @@ def group_add_member(
 @transaction.atomic
 def group_add_co_facilitator(*, actor: User, group: Group, mentor: MentorProfile) -> Group:
     require_manager(actor, group.school)
+    _same_school(group.school, mentor.student)
     if mentor.status != MentorProfile.Status.ACTIVE:
         raise ValidationError("Only an active mentor can co-facilitate a group.")
     _refuse_untrained(mentor, [group.programme], f"co-facilitate {group.name}")
     members = list(
         Student.objects.filter(group_places__group=group, group_places__left_on__isnull=True)
     )
-    _refuse_if_kept_apart(mentor.student, members, f"in {group.name}")
+    co_mentors = list(Student.objects.filter(mentor__groups=group))
+    _refuse_if_kept_apart(mentor.student, members + co_mentors, f"in {group.name}")
     group.co_facilitators.add(mentor)
+    audit_record(
+        action="group.co_facilitator_added",
+        actor=actor,
+        school=group.school,
+        object_type="group",
+        object_public_id=group.public_id,
+    )
     return group
 
 
@@ -510,8 +535,10 @@ VERBS = {
 def _transition(mentorship: Mentorship, to: str) -> None:
     current = Mentorship.Status(mentorship.status)
     if to not in MENTORSHIP_TRANSITIONS[current]:
+        label = current.label.lower()
+        article = "An" if label[0] in "aeiou" else "A"
         raise ValidationError(
-            f"A {current.label.lower()} mentorship cannot {VERBS.get(Mentorship.Status(to), to)}."
+            f"{article} {label} mentorship cannot {VERBS.get(Mentorship.Status(to), to)}."
         )
     mentorship.status = to
 
@@ -571,6 +598,12 @@ def mentorship_start(
     require_manager(actor, mentorship.school)
     was = mentorship.status
     _transition(mentorship, Mentorship.Status.ACTIVE)
+    if mentorship.mentor.status != MentorProfile.Status.ACTIVE:
+        raise ValidationError(
+            f"The mentor is {mentorship.mentor.get_status_display().lower()}, not active."
+        )
+    # Rules recorded since the pairing was proposed still apply.
+    _refuse_if_kept_apart(mentorship.mentee, [mentorship.mentor.student], "in this pairing")
     if was == Mentorship.Status.PROPOSED:
         mentorship.started_on = started_on or timezone.localdate()
     return _save_transition(actor, mentorship, ["started_on"])

@@ -16,7 +16,7 @@ from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
 from peersupport.programmes import services
 from peersupport.programmes.access import (
-    keep_aparts_visible_to,
+    keep_aparts_for_reading,
     mentor_for,
     mentors_visible_to,
     mentorship_for,
@@ -26,6 +26,7 @@ from peersupport.programmes.access import (
 )
 from peersupport.programmes.forms import (
     CloseForm,
+    ContactForm,
     DecisionForm,
     GroupForm,
     KeepApartForm,
@@ -35,6 +36,7 @@ from peersupport.programmes.forms import (
     ProgrammeForm,
     ReferenceForm,
     SelfReferralForm,
+    SeriesForm,
     StaffReferralForm,
 )
 from peersupport.programmes.models import MentorProfile, Programme, Referral
@@ -136,6 +138,8 @@ def mentorship_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespo
             "mentorship": mentorship,
             "close_form": CloseForm(),
             "fit_checks": mentorship.fit_checks.all(),
+            "contact_form": ContactForm(),
+            "series_form": SeriesForm(),
         },
     )
 
@@ -377,7 +381,7 @@ def keep_apart(request: SchoolRequest) -> HttpResponse:
             else:
                 messages.success(request, "They will not be placed together.")
                 return redirect("programmes:keep_apart")
-    rules = keep_aparts_visible_to(request.user, request.school).select_related(
+    rules = keep_aparts_for_reading(request.user, request.school, request=request).select_related(
         "student_a", "student_b", "recorded_by"
     )
     return render(request, "programmes/keep_apart.html", {"form": form, "rules": rules})

@@ -92,7 +92,7 @@ def test_moving_one_occurrence_leaves_the_series_alone(
 def test_a_series_with_no_school_days_is_refused(
     personas: dict[str, Persona], setting: Setting
 ) -> None:
-    with pytest.raises(ValidationError, match="No school days"):
+    with pytest.raises(ValidationError, match="not a school day"):
         series_create(
             actor=personas["coordinator"].user,
             group=setting.group,

@@ -84,11 +84,7 @@ def test_each_refused_transition_says_why_and_changes_nothing(
     before = Mentorship.objects.get(pk=pairing.pk).status
     with pytest.raises(ValidationError) as refused:
         move(actor, Mentorship.objects.get(pk=pairing.pk), to)
-    # "A" or "An" as English needs.
-    assert refused.value.messages[0].replace("A active", "An active") in (
-        message,
-        message.replace("An active", "A active"),
-    )
+    assert refused.value.messages == [message]
     assert Mentorship.objects.get(pk=pairing.pk).status == before
 
 

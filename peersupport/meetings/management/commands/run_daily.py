@@ -6,13 +6,16 @@ follow-up tasks, and sends each member of staff a short e-mail. Safe to run twic
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from peersupport.meetings.services import daily_run
+from peersupport.meetings.services import daily_run, daily_send
 from peersupport.schools.models import School
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -28,9 +31,18 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError("--date must be a date such as 2026-11-25.") from None
+        failed = []
         for school in School.objects.order_by("name"):
-            result = daily_run(school=school, today=today)
+            try:
+                result = daily_run(school=school, today=today)
+            except Exception as error:
+                logger.exception("The daily job failed for school %s.", school.urn)
+                failed.append(f"{school.name} ({error.__class__.__name__})")
+                continue
+            sent = daily_send(school=school, today=today, outbox=result.outbox)
             self.stdout.write(
                 f"{school.name}: {result.at_risk_tasks} new at-risk tasks, "
-                f"{result.contact_tasks} contact tasks, {result.e_mails} e-mails"
+                f"{result.contact_tasks} contact tasks, {sent} e-mails"
             )
+        if failed:
+            raise CommandError("The daily job failed for: " + ", ".join(failed))
