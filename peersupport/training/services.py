@@ -11,7 +11,9 @@ from django.db import transaction
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
+from peersupport.schools.models import School
 from peersupport.students.models import Student
+from peersupport.training.curriculum import load_curriculum
 from peersupport.training.models import Completion, TrainingModule
 
 
@@ -122,3 +124,24 @@ def knowledge_check_submit(
             score=score,
         )
     return CheckResult(score=score, passed=passed, feedback=feedback, completion=completion)
+
+
+@transaction.atomic
+def curriculum_install(*, school: School) -> tuple[int, int]:
+    """Install the starter curriculum for a school: new modules are added, ones
+    the school already has (by key) are left as the school edited them. Returns
+    (added, kept)."""
+    existing = set(TrainingModule.objects.filter(school=school).values_list("key", flat=True))
+    added = 0
+    for data in load_curriculum():
+        if data.key in existing:
+            continue
+        module = TrainingModule(school=school, **data.as_model_fields())
+        module.full_clean()
+        module.save()
+        added += 1
+    if added:
+        audit_record(
+            action="training.curriculum_installed", school=school, detail=f"{added} modules"
+        )
+    return added, len(existing)
