@@ -87,7 +87,7 @@ def engagement_signals(
     if enrolment_ids is not None:
         enrolled = enrolled.filter(id__in=enrolment_ids)
     enrolments = list(
-        enrolled.select_related("student", "programme", "responsible").order_by(
+        enrolled.select_related("student", "programme", "responsible", "snapshot").order_by(
             "student__legal_surname", "student__legal_forename"
         )
     )

@@ -335,13 +335,14 @@ def engagement_refresh(
     """Work out engagement again (for these enrolments, or all) and store it."""
     computed_at = timezone.now()  # before reading, so changes made meanwhile count as newer
     signals = engagement_signals(school=school, today=today, enrolment_ids=enrolment_ids)
-    followed_up = set(
-        EngagementSnapshot.objects.filter(
-            enrolment_id__in=[signal.enrolment.pk for signal in signals],
-            status=engagement.AT_RISK,
-            follow_up_opened=True,
-        ).values_list("enrolment_id", flat=True)
-    )
+    # The stored snapshot came with each enrolment (select_related).
+    followed_up = {
+        signal.enrolment.pk
+        for signal in signals
+        if (snapshot := getattr(signal.enrolment, "snapshot", None)) is not None
+        and snapshot.status == engagement.AT_RISK
+        and snapshot.follow_up_opened
+    }
     # One upsert: two refreshes at once cannot trip over each other.
     EngagementSnapshot.objects.bulk_create(
         [

@@ -51,7 +51,7 @@ from peersupport.students.access import students_visible_to
 RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR)
 STAFF_RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR)
 MANAGERS = (Role.COORDINATOR, Role.DSL)
-AT_RISK_PAGE_SIZE = 25
+AT_RISK_PAGE_SIZE = 20
 
 
 @role_required(*RUNNERS)
