@@ -14,6 +14,7 @@ exactly the configured size must count.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -447,6 +448,12 @@ def evaluate(
 
 def describe_rules(rules: EngagementRules = DEFAULT_RULES) -> list[str]:
     """One plain sentence per rule, most serious first, for coordinators to read."""
+    return list(_described(rules))
+
+
+@functools.lru_cache(maxsize=16)  # pages show the same rules on every view
+def _described(rules: EngagementRules) -> tuple[str, ...]:
+    """One plain sentence per rule, most serious first, for coordinators to read."""
     recent = _weeks_in_words(rules.recent_weeks)
     trend = _weeks_in_words(rules.trend_weeks)
     enough = f"only judged once at least {rules.min_sessions} sessions have been marked"
@@ -459,7 +466,7 @@ def describe_rules(rules: EngagementRules = DEFAULT_RULES) -> list[str]:
             f"missed the last {rules.missed_in_row_watch} to "
             f"{rules.missed_in_row_at_risk - 1} sessions in a row"
         )
-    return [
+    return (
         f"At risk: missed the last {rules.missed_in_row_at_risk} sessions in a row "
         "(absences with a reason count too).",
         f"At risk: has not attended for {rules.no_show_days} days or more, "
@@ -480,4 +487,4 @@ def describe_rules(rules: EngagementRules = DEFAULT_RULES) -> list[str]:
         f"{rules.checkin_window} before.",
         f"Trend: attendance in the last {trend} is compared with the {trend} before; "
         f"a change of less than {_threshold_points(rules.trend_change)} counts as steady.",
-    ]
+    )

@@ -73,6 +73,7 @@ def engagement_signals(
     rules: engagement.EngagementRules | None = None,
     programme: Any = None,
     enrolment_ids: list[int] | None = None,
+    with_people: bool = True,
 ) -> list[ParticipantSignal]:
     """Engagement of every enrolled participant (of one programme, if given) in four
     queries: enrolments, their marks, their check-ins, their last staff contact."""
@@ -87,9 +88,10 @@ def engagement_signals(
     if enrolment_ids is not None:
         enrolled = enrolled.filter(id__in=enrolment_ids)
     enrolments = list(
-        enrolled.select_related("student", "programme", "responsible", "snapshot").order_by(
-            "student__legal_surname", "student__legal_forename"
-        )
+        enrolled.select_related(
+            *(("student", "programme", "responsible") if with_people else ("student",)),
+            "snapshot",
+        ).order_by("student__legal_surname", "student__legal_forename")
     )
     student_ids = {e.student_id for e in enrolments}
     # Marks count towards the enrolment of the programme the session belongs to,

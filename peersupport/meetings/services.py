@@ -328,13 +328,19 @@ def _signals_changed(student: Student) -> None:
     EngagementSnapshot.objects.filter(enrolment__student=student).update(changed_at=timezone.now())
 
 
-@transaction.atomic
 def engagement_refresh(
     *, school: School, today: datetime.date, enrolment_ids: list[int] | None = None
 ) -> list[ParticipantSignal]:
-    """Work out engagement again (for these enrolments, or all) and store it."""
+    """Work out engagement again (for these enrolments, or all) and store it in one
+    upsert (a single statement, atomic by itself). A page refreshing a few
+    students does not need their programmes and staff loaded."""
     computed_at = timezone.now()  # before reading, so changes made meanwhile count as newer
-    signals = engagement_signals(school=school, today=today, enrolment_ids=enrolment_ids)
+    signals = engagement_signals(
+        school=school,
+        today=today,
+        enrolment_ids=enrolment_ids,
+        with_people=enrolment_ids is None,
+    )
     # The stored snapshot came with each enrolment (select_related).
     followed_up = {
         signal.enrolment.pk
