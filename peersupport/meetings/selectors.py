@@ -74,6 +74,7 @@ def engagement_signals(
     programme: Any = None,
     enrolment_ids: list[int] | None = None,
     with_people: bool = True,
+    enrolments: list[Enrolment] | None = None,
 ) -> list[ParticipantSignal]:
     """Engagement of every enrolled participant (of one programme, if given) in four
     queries: enrolments, their marks, their check-ins, their last staff contact."""
@@ -87,12 +88,13 @@ def engagement_signals(
         enrolled = enrolled.filter(programme=programme)
     if enrolment_ids is not None:
         enrolled = enrolled.filter(id__in=enrolment_ids)
-    enrolments = list(
-        enrolled.select_related(
-            *(("student", "programme", "responsible") if with_people else ("student",)),
-            "snapshot",
-        ).order_by("student__legal_surname", "student__legal_forename")
-    )
+    if enrolments is None:  # else the caller has read them already (stale_enrolments)
+        enrolments = list(
+            enrolled.select_related(
+                *(("student", "programme", "responsible") if with_people else ("student",)),
+                "snapshot",
+            ).order_by("student__legal_surname", "student__legal_forename")
+        )
     student_ids = {e.student_id for e in enrolments}
     # Marks count towards the enrolment of the programme the session belongs to,
     # from the day the student started; sessions a mentor leads are not theirs to
@@ -239,11 +241,12 @@ def group_sessions(group: Any, limit: int = 40) -> list[Session]:
     )
 
 
-def stale_enrolment_ids(
+def stale_enrolments(
     *, school: School, today: datetime.date, programme: Any = None
-) -> list[int]:
+) -> list[Enrolment]:
     """Open enrolments whose stored engagement is missing, from before today, or
-    marked stale by a change to the student's register, check-ins or contacts."""
+    marked stale by a change to the student's register, check-ins or contacts;
+    read with what a refresh needs, so it need not read them again."""
     enrolled = Enrolment.objects.filter(school=school, ended_on__isnull=True)
     if programme is not None:
         enrolled = enrolled.filter(programme=programme)
@@ -252,7 +255,7 @@ def stale_enrolment_ids(
             Q(snapshot__isnull=True)
             | Q(snapshot__computed_on__lt=today)
             | Q(snapshot__changed_at__gt=F("snapshot__computed_at"))
-        ).values_list("id", flat=True)
+        ).select_related("student", "snapshot")
     )
 
 

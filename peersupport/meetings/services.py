@@ -38,7 +38,7 @@ from peersupport.meetings.selectors import (
     engagement_signals,
     expected_attendees,
 )
-from peersupport.programmes.models import Group, MentorProfile, Mentorship
+from peersupport.programmes.models import Enrolment, Group, MentorProfile, Mentorship
 from peersupport.programmes.selectors import programme_staff, staff_responsible_for
 from peersupport.schools.models import School
 from peersupport.schools.selectors import is_school_day
@@ -329,7 +329,11 @@ def _signals_changed(student: Student) -> None:
 
 
 def engagement_refresh(
-    *, school: School, today: datetime.date, enrolment_ids: list[int] | None = None
+    *,
+    school: School,
+    today: datetime.date,
+    enrolment_ids: list[int] | None = None,
+    enrolments: list[Enrolment] | None = None,
 ) -> list[ParticipantSignal]:
     """Work out engagement again (for these enrolments, or all) and store it in one
     upsert (a single statement, atomic by itself). A page refreshing a few
@@ -339,7 +343,8 @@ def engagement_refresh(
         school=school,
         today=today,
         enrolment_ids=enrolment_ids,
-        with_people=enrolment_ids is None,
+        with_people=enrolment_ids is None and enrolments is None,
+        enrolments=enrolments,
     )
     # The stored snapshot came with each enrolment (select_related).
     followed_up = {

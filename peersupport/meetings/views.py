@@ -34,7 +34,7 @@ from peersupport.meetings.selectors import (
     group_sessions,
     my_page,
     register_rows,
-    stale_enrolment_ids,
+    stale_enrolments,
 )
 from peersupport.programmes.access import (
     group_for,
@@ -112,9 +112,9 @@ def register_mark(request: SchoolRequest, public_id: uuid.UUID, student: uuid.UU
 @role_required(Role.COORDINATOR, Role.DSL)
 def at_risk(request: SchoolRequest) -> HttpResponse:
     today = timezone.localdate()
-    stale = stale_enrolment_ids(school=request.school, today=today)
+    stale = stale_enrolments(school=request.school, today=today)
     if stale:
-        services.engagement_refresh(school=request.school, today=today, enrolment_ids=stale)
+        services.engagement_refresh(school=request.school, today=today, enrolments=stale)
     rows = engagement_snapshot_rows(school=request.school, flagged_only=True)
     page = Paginator(rows, AT_RISK_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -322,9 +322,9 @@ def participants(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     weeks and the whole programme, missed in a row, trend, last contact."""
     programme = programme_for(request.user, request.school, public_id)
     today = timezone.localdate()
-    stale = stale_enrolment_ids(school=request.school, today=today, programme=programme)
+    stale = stale_enrolments(school=request.school, today=today, programme=programme)
     if stale:
-        services.engagement_refresh(school=request.school, today=today, enrolment_ids=stale)
+        services.engagement_refresh(school=request.school, today=today, enrolments=stale)
     signals = as_signals(engagement_snapshot_rows(school=request.school, programme=programme))
     return render(
         request,
