@@ -192,6 +192,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Confirming it is you again takes the password or the two-step code, never a code
+# sent by e-mail (offered by allauth from 65.22): whoever holds a signed-in session
+# may hold the mailbox too.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Peer support] "
 ACCOUNT_LOGOUT_ON_GET = False

@@ -68,6 +68,9 @@ MATRIX: dict[str, Rule] = {
     "account_inactive": Rule("get", answers(200, default=200)),
     "account_signup": Rule("get", answers(200, default=302)),
     "account_reauthenticate": Rule("get", ALLAUTH_SIGNED_IN_PAGE),
+    # Re-authenticating by an e-mailed code (allauth 65.22) is turned off: refused.
+    "account_request_reauthentication_code": Rule("get", answers(302, default=403)),
+    "account_confirm_reauthentication_code": Rule("get", answers(302, default=403)),
     "account_email": Rule("get", ALLAUTH_SIGNED_IN_PAGE),
     "account_email_verification_sent": Rule("get", answers(200, default=200)),
     "account_change_password": Rule("get", ALLAUTH_SIGNED_IN_PAGE),

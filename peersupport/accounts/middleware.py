@@ -70,6 +70,11 @@ class CurrentSchoolMiddleware:
             current = next((m for m in memberships if str(m.school.public_id) == chosen), None)
             if current is None and memberships:
                 current = memberships[0]
+            # role_in() answers from these for the rest of this request; the user
+            # object is built afresh for each request, so this never outlives it.
+            request.user.roles_this_request = {  # type: ignore[union-attr]
+                m.school_id: m.role for m in memberships
+            }
             request.memberships = memberships  # type: ignore[attr-defined]
             request.membership = current  # type: ignore[attr-defined]
             request.school = current.school if current else None  # type: ignore[attr-defined]

@@ -60,6 +60,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # out, or being disabled, ends every session of the user at once.
     sessions_revoked_at = models.DateTimeField(null=True, blank=True)
 
+    # Not stored: the user's role in each school, as CurrentSchoolMiddleware read it
+    # for the request this object was built for (see selectors.role_in).
+    roles_this_request: dict[int, str] | None = None
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

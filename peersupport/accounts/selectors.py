@@ -50,7 +50,11 @@ def users_with_mfa(users: Iterable[User]) -> set[int]:
 
 def role_in(user: User, school: School) -> str:
     """The user's role in this school, or "" when they hold none there (or their
-    membership is disabled). Every role check per school starts here."""
+    membership is disabled). Every role check per school starts here. Within a
+    request the roles read by CurrentSchoolMiddleware are used, not read again."""
+    known = user.roles_this_request
+    if known is not None:
+        return known.get(school.pk, "")
     membership = Membership.objects.filter(user=user, school=school, is_active=True).first()
     return membership.role if membership else ""
 

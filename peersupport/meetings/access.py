@@ -36,10 +36,12 @@ def sessions_visible_to(user: User, school: School) -> QuerySet[Session]:
 
 def session_for(user: User, school: School, public_id: uuid.UUID) -> Session:
     try:
-        return (
+        session = (
             sessions_visible_to(user, school)
-            .select_related("group__programme", "mentorship__mentor__student", "mentorship__mentee")
+            .select_related("group", "mentorship__mentor__student", "mentorship__mentee")
             .get(public_id=public_id)
         )
     except Session.DoesNotExist:
         raise Http404("No such session.") from None
+    session.school = school  # it was filtered by this school: no need to read it again
+    return session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -14,7 +14,7 @@ from peersupport.lib.schedule import DateSpan
 from peersupport.meetings.models import ATTENDED, Attendance, CheckIn, Mark, Session
 from peersupport.programmes.models import Enrolment, GroupMember, Referral
 from peersupport.schools.models import Holiday, School, Term
-from peersupport.students.models import Student
+from peersupport.students.models import Student, name_shown
 
 
 def calendar_of(school: School) -> tuple[list[DateSpan], list[DateSpan]]:
@@ -60,10 +60,13 @@ class ParticipantSignal:
     ``engagement.Engagement``) or as stored (an ``EngagementSnapshot``); both have
     the same fields."""
 
-    student: Student
     enrolment: Enrolment
     result: Any
     followed_up: bool = False  # set by a refresh: a follow-up is open for this spell
+
+    @property
+    def student(self) -> Student:
+        return self.enrolment.student
 
 
 def engagement_signals(
@@ -140,7 +143,6 @@ def engagement_signals(
     )
     return [
         ParticipantSignal(
-            student=e.student,
             enrolment=e,
             result=engagement.evaluate(
                 [m for m in marks[(e.student_id, e.programme_id)] if m.on >= e.started_on],
@@ -246,7 +248,7 @@ def stale_enrolments(
 ) -> list[Enrolment]:
     """Open enrolments whose stored engagement is missing, from before today, or
     marked stale by a change to the student's register, check-ins or contacts;
-    read with what a refresh needs, so it need not read them again."""
+    read with their snapshots, which is all a refresh needs of them."""
     enrolled = Enrolment.objects.filter(school=school, ended_on__isnull=True)
     if programme is not None:
         enrolled = enrolled.filter(programme=programme)
@@ -255,33 +257,56 @@ def stale_enrolments(
             Q(snapshot__isnull=True)
             | Q(snapshot__computed_on__lt=today)
             | Q(snapshot__changed_at__gt=F("snapshot__computed_at"))
-        ).select_related("student", "snapshot")
+        ).select_related("snapshot")
     )
+
+
+@dataclass(frozen=True)
+class StoredEngagement:
+    """Engagement as stored, with the fields of ``engagement.Engagement`` a page shows."""
+
+    status: str
+    reasons: list[str]
+    attendance_recent: float | None
+    attendance_overall: float | None
+    consecutive_missed: int
+    trend: str
+    last_attended: datetime.date | None
+    last_contact: datetime.date | None
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    """One participant's stored engagement as a list shows it: names, not models."""
+
+    student_public_id: Any
+    student_name: str
+    programme_name: str
+    responsible_name: str
+    result: StoredEngagement
+
+
+_RESULT_FIELDS = [f.name for f in fields(StoredEngagement)]
+_ROW_COLUMNS = {
+    "student_public_id": "enrolment__student__public_id",
+    "legal_forename": "enrolment__student__legal_forename",
+    "legal_surname": "enrolment__student__legal_surname",
+    "preferred_forename": "enrolment__student__preferred_forename",
+    "preferred_surname": "enrolment__student__preferred_surname",
+    "programme_name": "enrolment__programme__name",
+    "responsible_name": "enrolment__responsible__full_name",
+}
 
 
 def engagement_snapshot_rows(
     *, school: School, programme: Any = None, flagged_only: bool = False
 ) -> QuerySet[Any]:
     """Stored engagement of open enrolments, at risk first, as one query that can
-    be paged; only the columns the pages show are read."""
+    be paged. Only the columns the pages show are read, as plain values: building
+    models for each row cost more than the query (bench/register.py)."""
     from peersupport.meetings.models import EngagementSnapshot
 
-    snapshots = (
-        EngagementSnapshot.objects.filter(school=school, enrolment__ended_on__isnull=True)
-        .select_related("enrolment__student", "enrolment__programme", "enrolment__responsible")
-        .only(
-            *(f.name for f in EngagementSnapshot._meta.concrete_fields),
-            "enrolment__id",
-            "enrolment__started_on",
-            "enrolment__student__public_id",
-            "enrolment__student__legal_forename",
-            "enrolment__student__legal_surname",
-            "enrolment__student__preferred_forename",
-            "enrolment__student__preferred_surname",
-            "enrolment__programme__name",
-            "enrolment__responsible__full_name",
-        )
-    )
+    snapshots = EngagementSnapshot.objects.filter(school=school, enrolment__ended_on__isnull=True)
     if programme is not None:
         snapshots = snapshots.filter(enrolment__programme=programme)
     if flagged_only:
@@ -289,13 +314,25 @@ def engagement_snapshot_rows(
     order = ["status"] if flagged_only else []
     return snapshots.order_by(
         *order, "enrolment__student__legal_surname", "enrolment__student__legal_forename", "id"
-    )
+    ).values(*_RESULT_FIELDS, **{name: F(path) for name, path in _ROW_COLUMNS.items()})
 
 
-def as_signals(snapshots: Any) -> list[ParticipantSignal]:
+def as_rows(values: Any) -> list[EngagementRow]:
+    """The rows of ``engagement_snapshot_rows`` (or a page of them) for a template."""
     return [
-        ParticipantSignal(student=s.enrolment.student, enrolment=s.enrolment, result=s)
-        for s in snapshots
+        EngagementRow(
+            student_public_id=row["student_public_id"],
+            student_name=name_shown(
+                row["legal_forename"],
+                row["legal_surname"],
+                row["preferred_forename"],
+                row["preferred_surname"],
+            ),
+            programme_name=row["programme_name"],
+            responsible_name=row["responsible_name"] or "",
+            result=StoredEngagement(**{name: row[name] for name in _RESULT_FIELDS}),
+        )
+        for row in values
     ]
 
 

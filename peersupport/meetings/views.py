@@ -28,7 +28,7 @@ from peersupport.meetings.forms import (
 )
 from peersupport.meetings.models import Mark, Session
 from peersupport.meetings.selectors import (
-    as_signals,
+    as_rows,
     engagement_snapshot_rows,
     group_attendance,
     group_sessions,
@@ -121,7 +121,7 @@ def at_risk(request: SchoolRequest) -> HttpResponse:
         request,
         "meetings/at_risk.html",
         {
-            "flagged": as_signals(page.object_list),
+            "flagged": as_rows(page.object_list),
             "page": page,
             "query": "",
             "rules": engagement.describe_rules(),
@@ -325,7 +325,7 @@ def participants(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     stale = stale_enrolments(school=request.school, today=today, programme=programme)
     if stale:
         services.engagement_refresh(school=request.school, today=today, enrolments=stale)
-    signals = as_signals(engagement_snapshot_rows(school=request.school, programme=programme))
+    signals = as_rows(engagement_snapshot_rows(school=request.school, programme=programme))
     return render(
         request,
         "meetings/participants.html",

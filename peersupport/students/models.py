@@ -83,6 +83,13 @@ ETHNICITY_MAJOR_GROUP = {
 YEAR_GROUP_CHOICES = [(0, "Reception")] + [(n, f"Year {n}") for n in range(1, 14)]
 
 
+def name_shown(
+    legal_forename: str, legal_surname: str, preferred_forename: str, preferred_surname: str
+) -> str:
+    """The name staff see: the preferred name where the student has one."""
+    return f"{preferred_forename or legal_forename} {preferred_surname or legal_surname}"
+
+
 class Student(SchoolOwned):
     """A student on (or once on) the school roll, matched to the MIS by UPN."""
 
@@ -134,9 +141,9 @@ class Student(SchoolOwned):
 
     @property
     def display_name(self) -> str:
-        forename = self.preferred_forename or self.legal_forename
-        surname = self.preferred_surname or self.legal_surname
-        return f"{forename} {surname}"
+        return name_shown(
+            self.legal_forename, self.legal_surname, self.preferred_forename, self.preferred_surname
+        )
 
     @property
     def year_label(self) -> str:
