@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from peersupport.programmes.models import Enrolment, Group, Mentorship
+from peersupport.programmes.models import Enrolment, Group, MentorProfile, Mentorship, Programme
 from peersupport.schools.fields import EncryptedTextField
 from peersupport.schools.models import SchoolOwned
 from peersupport.students.models import Student
@@ -231,3 +231,61 @@ class EngagementSnapshot(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.status} on {self.computed_on:%d/%m/%Y}"
+
+
+class Supervision(SchoolOwned):
+    """A facilitator's supervision of peer mentors, one-to-one or as a group: who
+    came, what was talked about and what is to be done. Notes may name students,
+    so they are encrypted at rest."""
+
+    class Kind(models.TextChoices):
+        GROUP = "group", "Group supervision"
+        ONE_TO_ONE = "one_to_one", "One-to-one"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField("date")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.GROUP)
+    notes = EncryptedTextField(blank=True)
+    actions = EncryptedTextField("actions agreed", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+        indexes = [models.Index(fields=["school", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.held_on:%d/%m/%Y}"
+
+
+class SupervisionAttendance(SchoolOwned):
+    """A mentor who came to supervision, with their answer to "How are you doing?"
+    (mentors need support too)."""
+
+    class Feeling(models.IntegerChoices):
+        STRUGGLING = 1, "Struggling"
+        NOT_GREAT = 2, "Not great"
+        OKAY = 3, "Okay"
+        GOOD = 4, "Good"
+        GREAT = 5, "Great"
+
+    supervision = models.ForeignKey(
+        Supervision, on_delete=models.PROTECT, related_name="attendance"
+    )
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="supervisions")
+    feeling = models.PositiveSmallIntegerField(
+        "how they are doing", choices=Feeling.choices, null=True, blank=True
+    )
+    feeling_note = EncryptedTextField("anything they want to add", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervision", "mentor"], name="one_place_per_mentor_per_supervision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} at {self.supervision}"

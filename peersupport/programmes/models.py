@@ -68,6 +68,12 @@ class Programme(SchoolOwned):
         choices=[("warn", "Warn only"), ("pause", "Pause the mentor")],
         default="warn",
     )
+    supervision_every_weeks = models.PositiveSmallIntegerField(
+        "supervision every (weeks)",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="How often each mentor should have supervision with a facilitator.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -323,3 +329,51 @@ class KeepApart(SchoolOwned):
 
     def __str__(self) -> str:
         return "Keep apart"
+
+
+class GroupAgreement(SchoolOwned):
+    """One version of a group's ground rules (Markdown, rendered safely). A change is
+    a new version, and every member is asked to agree again."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="agreements")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="Markdown.")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "number"], name="one_agreement_version_per_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} ground rules (version {self.number})"
+
+
+class AgreementSignature(SchoolOwned):
+    """A member agreed to a version of their group's ground rules."""
+
+    agreement = models.ForeignKey(
+        GroupAgreement, on_delete=models.PROTECT, related_name="signatures"
+    )
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-agreed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "student"], name="one_signature_per_agreement_per_student"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} agreed to {self.agreement}"

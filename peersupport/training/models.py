@@ -1,4 +1,5 @@
-"""Training modules and who has completed them, until when."""
+"""Training modules and who has completed them, until when; training events;
+protocols, their versions and who acknowledged them."""
 
 from __future__ import annotations
 
@@ -74,6 +75,9 @@ class Completion(SchoolOwned):
     how = models.CharField(max_length=12, choices=How.choices)
     expires_on = models.DateField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
+    event = models.ForeignKey(
+        "TrainingEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="completions"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -92,3 +96,135 @@ class Completion(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.module} on {self.completed_on:%d/%m/%Y}"
+
+
+class TrainingEvent(SchoolOwned):
+    """A module delivered in person on a day: attending it completes the module."""
+
+    module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="events")
+    held_on = models.DateField("date")
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member of staff who ran it, if it was one of ours.",
+    )
+    trainer_name = models.CharField("trainer (if from outside)", max_length=150, blank=True)
+    place = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.module} on {self.held_on:%d/%m/%Y}"
+
+
+class TrainingAttendance(SchoolOwned):
+    """Someone on a training event's register: a student mentor or a member of staff.
+    Marking them as there records their completion."""
+
+    event = models.ForeignKey(TrainingEvent, on_delete=models.PROTECT, related_name="attendance")
+    student = models.ForeignKey(
+        Student, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attended = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(student__isnull=False, user__isnull=True)
+                | models.Q(student__isnull=True, user__isnull=False),
+                name="training_attendance_of_a_student_or_a_user",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "student"], name="one_place_per_student_per_event"
+            ),
+            models.UniqueConstraint(fields=["event", "user"], name="one_place_per_user_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {'came' if self.attended else 'expected'}"
+
+
+class Protocol(SchoolOwned):
+    """A guideline for a difficult moment ("If someone tells you something
+    worrying"). Its words live in versions; the newest published one is current."""
+
+    class Audience(models.TextChoices):
+        MENTORS = "mentors", "Peer mentors and staff"
+        STAFF = "staff", "Staff only"
+
+    key = models.SlugField(max_length=60, help_text="A short name that stays the same.")
+    title = models.CharField(max_length=120, help_text='For example "If a session gets heated".')
+    summary = models.CharField(max_length=300, blank=True)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.MENTORS)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["school", "order", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "key"], name="one_protocol_per_key_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProtocolVersion(SchoolOwned):
+    """One published wording of a protocol (Markdown, rendered safely). Versions are
+    never edited: a change is a new version, which everyone it is for acknowledges
+    again."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    content = models.TextField(help_text="Markdown.")
+    change_note = models.CharField("what changed", max_length=300, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["protocol", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protocol", "number"], name="one_protocol_version_per_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} (version {self.number})"
+
+
+class ProtocolAcknowledgement(SchoolOwned):
+    """Someone read a version of a protocol and said they understood it."""
+
+    version = models.ForeignKey(
+        ProtocolVersion, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="protocol_acknowledgements"
+    )
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "user"], name="one_acknowledgement_per_version_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.version}"
