@@ -16,6 +16,9 @@ class TaskKind(models.TextChoices):
     CONTACT_DUE = "contact_due", "Check in with a mentor or mentee"
     NEEDS_HELP = "needs_help", "A mentor or facilitator asked for help"
     CLOSING = "closing", "Hold a closing conversation"
+    SUPERVISION_DUE = "supervision_due", "Supervise a peer mentor"
+    TRAINING_EXPIRING = "training_expiring", "Renew a mentor's training"
+    PROTOCOL_TO_READ = "protocol_to_read", "Read a new version of a protocol"
 
 
 class Task(SchoolOwned):
