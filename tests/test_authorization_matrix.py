@@ -173,6 +173,51 @@ MATRIX: dict[str, Rule] = {
     "programmes:mentor_detail": Rule("get", MANAGERS_OBJECT, "mentor"),
     "programmes:mentor_apply": Rule("get", answers(302, default=403, student=200, mentor=200)),
     "programmes:keep_apart": Rule("get", MANAGERS_ONLY),
+    # Mentors' training is for those who see every mentor (as the mentor list).
+    "programmes:training_compliance": Rule("get", MANAGERS_ONLY),
+    "programmes:training_compliance_csv": Rule("get", MANAGERS_ONLY),
+    "programmes:training": Rule("get", MANAGERS_OBJECT, "programme"),
+    # Supervision of peer mentors: the facilitator runs a group in the programme.
+    "meetings:supervision_list": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "programme",
+    ),
+    "meetings:supervision_new": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "programme",
+    ),
+    # An empty cadence is refused with a message: a redirect back to the list.
+    "meetings:supervision_cadence": Rule("post", MANAGERS_OBJECT_ACTION, "programme"),
+    "meetings:supervision_detail": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "supervision",
+    ),
+    # Group ground rules: the group's staff may change them; the mentor persona does not
+    # co-facilitate this group, and the student persona is not a member of it.
+    "programmes:agreement_edit": Rule(
+        "get",
+        answers(
+            302,
+            default=403,
+            coordinator=200,
+            dsl=200,
+            facilitator=200,
+            mentor=404,
+            outsider=404,
+        ),
+        "group",
+    ),
+    "programmes:agreement_record": Rule(
+        "post",
+        answers(302, default=403, coordinator=302, dsl=302, facilitator=302, outsider=404),
+        "agreement_student",
+    ),
+    "programmes:agreement_agree": Rule(
+        "post", answers(302, default=403, student=404, mentor=404), "agreement"
+    ),
     # Training: staff see it all; a peer mentor sees the mentors' modules; a student
     # who is not a mentor sees none.
     "training:modules": Rule(
@@ -194,6 +239,65 @@ MATRIX: dict[str, Rule] = {
             outsider=404,
         ),
         "module",
+    ),
+    # Protocols: staff read every one, a peer mentor those for mentors, a student who
+    # is not a mentor none. Coordinators and DSLs publish versions and see who read them.
+    "training:protocols": Rule(
+        "get",
+        answers(
+            302, default=403, coordinator=200, dsl=200, facilitator=200, mentor=200, outsider=200
+        ),
+    ),
+    "training:protocol": Rule(
+        "get",
+        answers(
+            302,
+            default=403,
+            coordinator=200,
+            dsl=200,
+            facilitator=200,
+            mentor=200,
+            student=404,
+            outsider=404,
+        ),
+        "protocol",
+    ),
+    # No version named in the form: sent back to the protocol with a message.
+    "training:protocol_acknowledge": Rule(
+        "post",
+        answers(
+            302,
+            default=403,
+            coordinator=302,
+            dsl=302,
+            facilitator=302,
+            mentor=302,
+            student=404,
+            outsider=404,
+        ),
+        "protocol",
+    ),
+    "training:protocol_library": Rule("get", MANAGERS_ONLY),
+    "training:protocol_manage": Rule("get", MANAGERS_OBJECT, "protocol"),
+    # Module editing is for coordinators and DSLs; training sessions are run by staff.
+    "training:module_new": Rule("get", MANAGERS_ONLY),
+    "training:module_edit": Rule("get", MANAGERS_OBJECT, "module"),
+    "training:events": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
+    ),
+    "training:event_new": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
+    ),
+    "training:event": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "training_event",
+    ),
+    # Nobody chosen is refused with a message: a redirect back to the session.
+    "training:event_invite": Rule(
+        "post",
+        answers(302, default=403, coordinator=302, dsl=302, facilitator=302, outsider=404),
+        "training_event",
     ),
     "meetings:mine": Rule("get", answers(302, default=403, student=200, mentor=200)),
     # Nothing is waiting for an answer from these personas, so 404 for them.
@@ -218,6 +322,7 @@ MATRIX: dict[str, Rule] = {
     ),
 }
 OBJECT_KWARGS = (
+    "supervision",
     "member",
     "student",
     "consent",
@@ -234,6 +339,10 @@ OBJECT_KWARGS = (
     "referral_student",
     "mentor",
     "module",
+    "training_event",
+    "protocol",
+    "agreement",
+    "agreement_student",
 )
 
 
@@ -328,6 +437,22 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
     training_module = TrainingModule.objects.create(
         school=school, key="listening", title="Active listening", content="# Listen"
     )
+    from peersupport.training.services import event_create
+
+    training_event = event_create(
+        actor=coordinator.user,
+        module=training_module,
+        held_on=datetime.date.today(),
+        trainer_name="A visiting trainer",
+        users=[personas["facilitator"].user],
+    )
+    from peersupport.training.models import Protocol, ProtocolVersion
+
+    # A protocol for mentors, as the starter protocols install it (version 1).
+    protocol = Protocol.objects.create(
+        school=school, key="heated", title="If a session gets heated", audience="mentors"
+    )
+    ProtocolVersion.objects.create(school=school, protocol=protocol, number=1, content="## Calm")
     task, _ = task_open(
         school=school,
         kind="rematch",
@@ -336,7 +461,30 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         subject_public_id=mentorship.public_id,
         assigned_to=coordinator.user,
     )
+    # A supervision of a mentor (not the mentor persona) who co-facilitates the group.
+    from peersupport.meetings.services import SupervisionAnswer, supervision_record
+
+    supervised = programmes.mentor_apply(
+        actor=coordinator.user, student=make_student(school, year_group=11), why="To help"
+    )
+    programmes.mentor_give_reference(actor=coordinator.user, mentor=supervised, reference="Good")
+    programmes.mentor_set_status(actor=coordinator.user, mentor=supervised, status="in_training")
+    programmes.mentor_set_status(actor=coordinator.user, mentor=supervised, status="active")
+    programmes.group_add_co_facilitator(actor=coordinator.user, group=group, mentor=supervised)
+    supervision = supervision_record(
+        actor=coordinator.user,
+        programme=programme,
+        held_on=datetime.date.today(),
+        kind="group",
+        came=[SupervisionAnswer(mentor=supervised, feeling=4)],
+        notes="Talked about listening.",
+    )
+    # group_create gives every group the starter ground rules as version 1.
+    agreement = group.agreements.get()
     return {
+        "supervision": {"public_id": supervision.public_id},
+        "agreement": {"public_id": agreement.public_id},
+        "agreement_student": {"public_id": agreement.public_id, "student": student_a.public_id},
         "task": {"public_id": task.public_id},
         "programme": {"public_id": programme.public_id},
         "referral": {"public_id": referral.public_id},
@@ -348,6 +496,8 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         "referral_student": {"student": student_a.public_id},
         "mentor": {"public_id": mentor.public_id},
         "module": {"public_id": training_module.public_id},
+        "training_event": {"public_id": training_event.public_id},
+        "protocol": {"public_id": protocol.public_id},
         "session_student": {"public_id": session.public_id, "student": student_a.public_id},
         "member": {"public_id": personas["viewer"].membership.public_id},
         "student": {"public_id": student_a.public_id},

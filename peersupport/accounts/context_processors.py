@@ -32,7 +32,11 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("At risk", "meetings:at_risk", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Mentors", "programmes:mentors", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Keep apart", "programmes:keep_apart", frozenset({Role.COORDINATOR, Role.DSL})),
-    ("Training", "training:modules", frozenset({Role.MENTOR})),
+    (
+        "Training",
+        "training:modules",
+        frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR}),
+    ),
     ("Ask for support", "programmes:self_referral", frozenset({Role.STUDENT, Role.MENTOR})),
     ("Import", "students:import", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Staff", "accounts:staff_list", frozenset({Role.COORDINATOR, Role.DSL})),

@@ -11,8 +11,24 @@ from django.db.models import F, Q, QuerySet
 
 from peersupport.lib import engagement
 from peersupport.lib.schedule import DateSpan
-from peersupport.meetings.models import ATTENDED, Attendance, CheckIn, Mark, Session
-from peersupport.programmes.models import Enrolment, GroupMember, Referral
+from peersupport.meetings.models import (
+    ATTENDED,
+    Attendance,
+    CheckIn,
+    Mark,
+    Session,
+    Supervision,
+    SupervisionAttendance,
+)
+from peersupport.programmes.models import (
+    Enrolment,
+    Group,
+    GroupMember,
+    MentorProfile,
+    Mentorship,
+    Programme,
+    Referral,
+)
 from peersupport.schools.models import Holiday, School, Term
 from peersupport.students.models import Student, name_shown
 
@@ -103,21 +119,19 @@ def engagement_signals(
     # from the day the student started; sessions a mentor leads are not theirs to
     # attend.
     marks: dict[tuple[int, int], list[engagement.Mark]] = defaultdict(list)
-    rows = (
-        Attendance.objects.filter(
-            student_id__in=student_ids,
-            session__status=Session.Status.SCHEDULED,
-            session__date__lte=today,
-        )
-        .values_list(
-            "student_id",
-            "session__date",
-            "mark",
-            "session__group__programme_id",
-            "session__mentorship__programme_id",
-            "session__mentorship__mentor__student_id",
-        )
-        .iterator()
+    # Read at once, not through a server-side cursor: on PostgreSQL a cursor costs
+    # round trips that outweigh the rows of a page's few students.
+    rows = Attendance.objects.filter(
+        student_id__in=student_ids,
+        session__status=Session.Status.SCHEDULED,
+        session__date__lte=today,
+    ).values_list(
+        "student_id",
+        "session__date",
+        "mark",
+        "session__group__programme_id",
+        "session__mentorship__programme_id",
+        "session__mentorship__mentor__student_id",
     )
     for student_id, on, mark, group_programme, mentorship_programme, mentor_student in rows:
         if mentor_student == student_id:
@@ -132,7 +146,6 @@ def engagement_signals(
         CheckIn.objects.filter(student_id__in=student_ids)
         .order_by("created_at", "id")
         .values_list("student_id", "created_at", "feeling")
-        .iterator()
     ):
         checkins[student_id].append(engagement.CheckInPoint(on=created_at.date(), feeling=feeling))
     last_contact = dict(
@@ -364,4 +377,183 @@ def group_attendance(group: Any, today: datetime.date, weeks: int = 6) -> GroupA
     return GroupAttendance(
         recent=share(totals["recent_came"], totals["recent_marked"]),
         overall=share(totals["came"], totals["marked"]),
+    )
+
+
+# ---------------------------------------------------------------- supervision
+
+OPEN_MENTORSHIP = [Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED]
+
+
+def mentors_serving(programme: Programme) -> QuerySet[MentorProfile]:
+    """Active peer mentors serving this programme: with an open (active or paused)
+    mentorship in it, or co-facilitating one of its groups."""
+    return (
+        MentorProfile.objects.filter(
+            school_id=programme.school_id, status=MentorProfile.Status.ACTIVE
+        )
+        .filter(
+            Q(
+                id__in=Mentorship.objects.filter(
+                    programme=programme, status__in=OPEN_MENTORSHIP
+                ).values("mentor_id")
+            )
+            | Q(
+                id__in=Group.co_facilitators.through.objects.filter(
+                    group__programme=programme
+                ).values("mentorprofile_id")
+            )
+        )
+        .order_by("student__legal_surname", "student__legal_forename", "id")
+    )
+
+
+def supervision_due_on(
+    *, serving_since: datetime.date, last_supervised: datetime.date | None, every_weeks: int
+) -> datetime.date:
+    """The day the next supervision is due: ``every_weeks`` weeks after the last one
+    the mentor came to, or after they started serving if they never came to one.
+    Due on that day, overdue from the day after."""
+    start = last_supervised if last_supervised is not None else serving_since
+    return start + datetime.timedelta(weeks=every_weeks)
+
+
+@dataclass(frozen=True)
+class SupervisionDue:
+    """One active mentor's supervision: the last one they came to, the cadence that
+    applies to them, when the next is due and whether it is overdue."""
+
+    mentor: MentorProfile
+    programme_ids: frozenset[int]  # the programmes they serve
+    group_ids: frozenset[int]  # the groups they co-facilitate
+    every_weeks: int
+    serving_since: datetime.date
+    last_supervised: datetime.date | None
+    due_on: datetime.date
+    overdue: bool
+    days_overdue: int
+
+
+def supervision_due(
+    *, school: School, today: datetime.date, programme: Programme | None = None
+) -> list[SupervisionDue]:
+    """Every active mentor serving a programme of the school (or only this
+    programme), with their supervision due date, in four queries whatever the
+    number of mentors: their mentorships, their group places, the mentors, and the
+    last supervision each came to. Overdue first, then by name.
+
+    A mentor serves a programme while they have an open (active or paused)
+    mentorship in it or co-facilitate one of its groups; closed programmes do not
+    count. The cadence is the shortest ``supervision_every_weeks`` of the
+    programmes they serve, so a mentor in two programmes is supervised as often as
+    the stricter asks. Supervision in any programme counts: it is the mentor who is
+    supervised. The next supervision is due that many weeks after the last one they
+    came to (up to ``today``), and is overdue from the day after.
+
+    A mentor never supervised is due that many weeks after they started serving:
+    the earliest start of their open mentorships. A place as a group's
+    co-facilitator carries no date, so for a co-facilitator the clock starts on the
+    day the school approved them as a mentor (``approved_at``), or the day they
+    applied when that is missing. A mentor approved long ago and never supervised
+    is therefore overdue at once, which is what staff need to know."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    programmes: dict[int, set[int]] = defaultdict(set)
+    groups: dict[int, set[int]] = defaultdict(set)
+    weeks: dict[int, int] = {}
+    started: dict[int, datetime.date] = {}
+
+    def serve(mentor_id: int, programme_id: int, every: int) -> None:
+        programmes[mentor_id].add(programme_id)
+        weeks[mentor_id] = min(every, weeks.get(mentor_id, every))
+
+    mentorships = (
+        Mentorship.objects.filter(
+            school=school, status__in=OPEN_MENTORSHIP, mentor__status=MentorProfile.Status.ACTIVE
+        )
+        .exclude(programme__status=Programme.Status.CLOSED)
+        .values_list(
+            "mentor_id", "programme_id", "started_on", "programme__supervision_every_weeks"
+        )
+    )
+    for mentor_id, programme_id, started_on, every in mentorships:
+        serve(mentor_id, programme_id, every)
+        if started_on is not None:
+            started[mentor_id] = min(started_on, started.get(mentor_id, started_on))
+    places = (
+        Group.co_facilitators.through.objects.filter(
+            group__school=school, mentorprofile__status=MentorProfile.Status.ACTIVE
+        )
+        .exclude(group__programme__status=Programme.Status.CLOSED)
+        .values_list(
+            "mentorprofile_id",
+            "group_id",
+            "group__programme_id",
+            "group__programme__supervision_every_weeks",
+        )
+    )
+    for mentor_id, group_id, programme_id, every in places:
+        serve(mentor_id, programme_id, every)
+        groups[mentor_id].add(group_id)
+    wanted = [
+        mentor_id
+        for mentor_id, served in programmes.items()
+        if programme is None or programme.pk in served
+    ]
+    mentors = list(
+        MentorProfile.objects.filter(id__in=wanted)
+        .select_related("student")
+        .order_by("student__legal_surname", "student__legal_forename", "id")
+    )
+    last = dict(
+        SupervisionAttendance.objects.filter(mentor_id__in=wanted, supervision__held_on__lte=today)
+        .values("mentor_id")
+        .annotate(last=Max("supervision__held_on"))
+        .values_list("mentor_id", "last")
+    )
+    rows = []
+    for mentor in mentors:
+        since = started.get(mentor.pk)
+        if since is None or mentor.pk in groups:
+            approved = timezone.localdate(mentor.approved_at or mentor.created_at)
+            since = approved if since is None else min(since, approved)
+        due_on = supervision_due_on(
+            serving_since=since, last_supervised=last.get(mentor.pk), every_weeks=weeks[mentor.pk]
+        )
+        rows.append(
+            SupervisionDue(
+                mentor=mentor,
+                programme_ids=frozenset(programmes[mentor.pk]),
+                group_ids=frozenset(groups[mentor.pk]),
+                every_weeks=weeks[mentor.pk],
+                serving_since=since,
+                last_supervised=last.get(mentor.pk),
+                due_on=due_on,
+                overdue=today > due_on,
+                days_overdue=max((today - due_on).days, 0),
+            )
+        )
+    rows.sort(key=lambda row: not row.overdue)  # stable: names stay in order within each
+    return rows
+
+
+def recent_supervisions(programme: Programme, limit: int = 10) -> list[Supervision]:
+    """The programme's latest supervisions with who led them and how many came."""
+    from django.db.models import Count
+
+    return list(
+        Supervision.objects.filter(programme=programme)
+        .select_related("facilitator")
+        .annotate(came=Count("attendance"))
+        .order_by("-held_on", "-created_at")[:limit]
+    )
+
+
+def supervision_attendance(supervision: Supervision) -> list[SupervisionAttendance]:
+    """Who came to a supervision, by name."""
+    return list(
+        SupervisionAttendance.objects.filter(supervision=supervision)
+        .select_related("mentor__student")
+        .order_by("mentor__student__legal_surname", "mentor__student__legal_forename", "id")
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -31,20 +33,25 @@ from peersupport.meetings.models import (
     SessionLog,
     SessionSeries,
     StaffContact,
+    Supervision,
+    SupervisionAttendance,
 )
 from peersupport.meetings.selectors import (
     ParticipantSignal,
     calendar_of,
     engagement_signals,
     expected_attendees,
+    mentors_serving,
+    supervision_due,
 )
-from peersupport.programmes.models import Enrolment, Group, MentorProfile, Mentorship
+from peersupport.programmes.models import Enrolment, Group, MentorProfile, Mentorship, Programme
 from peersupport.programmes.selectors import programme_staff, staff_responsible_for
+from peersupport.programmes.services import training_expiry_run
 from peersupport.schools.models import School
 from peersupport.schools.selectors import is_school_day
 from peersupport.students.models import Student
-from peersupport.tasks.models import TaskKind
-from peersupport.tasks.services import task_open
+from peersupport.tasks.models import Task, TaskKind
+from peersupport.tasks.services import task_open, tasks_close_for
 
 MANAGERS = (Role.COORDINATOR, Role.DSL)
 logger = logging.getLogger(__name__)
@@ -355,6 +362,35 @@ def engagement_refresh(
         and snapshot.follow_up_opened
     }
     # One upsert: two refreshes at once cannot trip over each other.
+    with _derived_data_write():
+        _snapshots_store(school, today, computed_at, signals, followed_up)
+    for signal in signals:
+        signal.followed_up = signal.enrolment.pk in followed_up
+    return signals
+
+
+@contextmanager
+def _derived_data_write() -> Iterator[None]:
+    """A transaction for data worked out from other data. On PostgreSQL, when it
+    is a transaction of its own, it does not wait for the disk on commit: a crash
+    could lose only the last such write, which is worked out again when next read
+    (its inputs are stored durably). Waiting for the disk was most of the cost of
+    the at-risk page just after a register mark."""
+    outer = connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not outer:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def _snapshots_store(
+    school: School,
+    today: datetime.date,
+    computed_at: datetime.datetime,
+    signals: list[ParticipantSignal],
+    followed_up: set[int],
+) -> None:
     EngagementSnapshot.objects.bulk_create(
         [
             EngagementSnapshot(
@@ -391,15 +427,15 @@ def engagement_refresh(
             "follow_up_opened",
         ],
     )
-    for signal in signals:
-        signal.followed_up = signal.enrolment.pk in followed_up
-    return signals
 
 
 @dataclass
 class DailyResult:
     at_risk_tasks: int = 0
     contact_tasks: int = 0
+    supervision_tasks: int = 0
+    training_tasks: int = 0
+    mentors_paused: int = 0  # their required training ran out
     e_mails: int = 0
     outbox: list[tuple[User, str]] = field(default_factory=list)
 
@@ -407,8 +443,9 @@ class DailyResult:
 @transaction.atomic
 def daily_run(*, school: School, today: datetime.date) -> DailyResult:
     """The daily job for one school: refresh engagement signals, open follow-up
-    tasks for students newly at risk and for overdue staff contact, and send each
-    member of staff a short e-mail once a day. Running it twice changes nothing
+    tasks for students newly at risk, for overdue staff contact and for overdue
+    supervision of mentors, and send each member of staff a short e-mail once a
+    day. Running it twice changes nothing
     more: tasks are opened once, e-mails sent once a day."""
     result = DailyResult()
     new_for: dict[int, int] = defaultdict(int)
@@ -446,6 +483,10 @@ def daily_run(*, school: School, today: datetime.date) -> DailyResult:
         enrolment_id__in=[signal.enrolment.pk for signal in followed], status=engagement.AT_RISK
     ).update(follow_up_opened=True)
     result.contact_tasks = _contact_tasks(school=school, today=today)
+    # Before supervision, so that a mentor paused today is not asked to attend it.
+    expiry = training_expiry_run(school=school, today=today)
+    result.training_tasks, result.mentors_paused = expiry.tasks, expiry.paused
+    result.supervision_tasks = _supervision_tasks(school=school, today=today)
     todays = Session.objects.filter(
         school=school, date=today, status=Session.Status.SCHEDULED
     ).select_related("group__programme", "mentorship__programme", "mentorship__mentee")
@@ -535,3 +576,198 @@ def _contact_tasks(*, school: School, today: datetime.date) -> int:
                 )
                 opened += int(created)
     return opened
+
+
+def _supervision_tasks(*, school: School, today: datetime.date) -> int:
+    """Open a task where a mentor's supervision is overdue, for the staff of each
+    programme they serve (its leads, else its coordinators) and the facilitators of
+    the groups they co-facilitate. One task per mentor per person for each due date:
+    staff who mark it done without recording a supervision are not asked again
+    every day (the supervision page still shows the mentor overdue); recording a
+    supervision closes it and starts a new due date."""
+    overdue = [row for row in supervision_due(school=school, today=today) if row.overdue]
+    if not overdue:
+        return 0
+    programmes = list(
+        Programme.objects.filter(id__in={pk for row in overdue for pk in row.programme_ids})
+        .prefetch_related("leads")
+        .order_by("supervision_every_weeks", "name", "id")
+    )
+    staff: dict[int, list[User]] = {}
+    for programme in programmes:
+        programme.school = school  # filtered by it already: no need to read it again
+        staff[programme.pk] = programme_staff(programme)
+    facilitators: dict[int, tuple[Programme, list[User]]] = {}
+    by_id = {programme.pk: programme for programme in programmes}
+    for group in Group.objects.filter(
+        id__in={pk for row in overdue for pk in row.group_ids}
+    ).prefetch_related("facilitators"):
+        facilitators[group.pk] = (by_id[group.programme_id], list(group.facilitators.all()))
+    already = set(
+        Task.objects.filter(
+            school=school,
+            kind=TaskKind.SUPERVISION_DUE,
+            subject_public_id__in=[row.mentor.public_id for row in overdue],
+        ).values_list("subject_public_id", "assigned_to_id", "due_on")
+    )
+    opened = 0
+    for row in overdue:
+        # Each person once, linked to the programme with the shortest cadence they
+        # look after for this mentor.
+        people: dict[int, tuple[User, Programme]] = {}
+        for programme in programmes:
+            if programme.pk in row.programme_ids:
+                for person in staff[programme.pk]:
+                    people.setdefault(person.pk, (person, programme))
+        for group_id in sorted(row.group_ids):
+            programme, group_facilitators = facilitators[group_id]
+            for person in group_facilitators:
+                people.setdefault(person.pk, (person, programme))
+        for person, programme in people.values():
+            if (row.mentor.public_id, person.pk, row.due_on) in already:
+                continue
+            _, created = task_open(
+                school=school,
+                kind=TaskKind.SUPERVISION_DUE,
+                title="Supervise a peer mentor: their supervision is overdue",
+                subject_type="mentor",
+                subject_public_id=row.mentor.public_id,
+                assigned_to=person,
+                link=reverse(
+                    "meetings:supervision_list", kwargs={"public_id": programme.public_id}
+                ),
+                due_on=row.due_on,
+            )
+            opened += int(created)
+    return opened
+
+
+# ---------------------------------------------------------------- supervision
+
+LOW_FEELINGS = frozenset(
+    {SupervisionAttendance.Feeling.STRUGGLING, SupervisionAttendance.Feeling.NOT_GREAT}
+)
+
+
+@dataclass(frozen=True)
+class SupervisionAnswer:
+    """A mentor who came to supervision, and their answer to "How are you doing?"
+    (``None`` when it was not asked) with anything they wanted to add."""
+
+    mentor: MentorProfile
+    feeling: int | None = None
+    note: str = ""
+
+
+def may_supervise(user: User, programme: Programme) -> bool:
+    """Who records supervision for a programme: coordinators and DSLs, and staff
+    who lead the programme or facilitate one of its groups."""
+    role = role_in(user, programme.school)
+    if role in MANAGERS:
+        return True
+    if role != Role.FACILITATOR:
+        return False
+    if programme.leads.filter(pk=user.pk).exists():
+        return True
+    return Group.objects.filter(programme=programme, facilitators=user).exists()
+
+
+@transaction.atomic
+def supervision_record(
+    *,
+    actor: User,
+    programme: Programme,
+    held_on: datetime.date,
+    kind: str,
+    came: Sequence[SupervisionAnswer],
+    notes: str = "",
+    actions: str = "",
+) -> Supervision:
+    """Record a supervision of peer mentors: who came and how each is doing, the
+    notes and the actions agreed. It closes the supervision-due tasks of the mentors
+    who came; a mentor struggling or not doing great gets the programme's staff a
+    follow-up."""
+    if not may_supervise(actor, programme):
+        raise PermissionDenied(
+            "Only coordinators, DSLs and the programme's leads and group facilitators "
+            "record supervision."
+        )
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "The date cannot be in the future."})
+    mentors = [answer.mentor for answer in came]
+    if not mentors:
+        raise ValidationError("Say which mentors came.")
+    if len({mentor.pk for mentor in mentors}) != len(mentors):
+        raise ValidationError("Each mentor can only be listed once.")
+    if kind == Supervision.Kind.ONE_TO_ONE and len(mentors) != 1:
+        raise ValidationError({"kind": "A one-to-one supervision is with exactly one mentor."})
+    serving = set(
+        mentors_serving(programme)
+        .filter(pk__in=[mentor.pk for mentor in mentors])
+        .values_list("pk", flat=True)
+    )
+    strangers = [mentor for mentor in mentors if mentor.pk not in serving]
+    if strangers:
+        raise ValidationError(
+            "Not an active mentor in this programme: "
+            + ", ".join(mentor.student.display_name for mentor in strangers)
+            + "."
+        )
+    supervision = Supervision(
+        school=programme.school,
+        programme=programme,
+        facilitator=actor,
+        held_on=held_on,
+        kind=kind,
+        notes=notes.strip(),
+        actions=actions.strip(),
+    )
+    supervision.full_clean()
+    supervision.save()
+    places = [
+        SupervisionAttendance(
+            school=programme.school,
+            supervision=supervision,
+            mentor=answer.mentor,
+            feeling=answer.feeling,
+            feeling_note=answer.note.strip(),
+        )
+        for answer in came
+    ]
+    for place in places:
+        # Unique together is already checked above; the public id is a fresh UUID.
+        place.full_clean(validate_unique=False, validate_constraints=False)
+    SupervisionAttendance.objects.bulk_create(places)
+    audit_record(
+        action="supervision.recorded",
+        actor=actor,
+        school=programme.school,
+        object_type="supervision",
+        object_public_id=supervision.public_id,
+        detail=f"{supervision.get_kind_display()}, {len(places)} mentor(s)",
+    )
+    tasks_close_for(
+        actor=actor,
+        school=programme.school,
+        kind=TaskKind.SUPERVISION_DUE,
+        subject_public_ids=[mentor.public_id for mentor in mentors],
+    )
+    low = sum(1 for answer in came if answer.feeling in LOW_FEELINGS)
+    if low:
+        for person in programme_staff(programme):
+            task_open(
+                school=programme.school,
+                kind=TaskKind.NEEDS_HELP,
+                title=(
+                    "Follow up a peer mentor who is finding things hard"
+                    if low == 1
+                    else f"Follow up {low} peer mentors who are finding things hard"
+                ),
+                subject_type="supervision",
+                subject_public_id=supervision.public_id,
+                assigned_to=person,
+                link=reverse(
+                    "meetings:supervision_detail", kwargs={"public_id": supervision.public_id}
+                ),
+            )
+    return supervision

@@ -17,4 +17,20 @@ urlpatterns = [
     path("schedule/<uuid:public_id>/", views.series_new, name="series_new"),
     path("contacts/<uuid:public_id>/", views.contact_new, name="contact_new"),
     path("<uuid:public_id>/register/<uuid:student>/", views.register_mark, name="register_mark"),
+    path(
+        "supervision/programmes/<uuid:public_id>/",
+        views.supervision_list,
+        name="supervision_list",
+    ),
+    path(
+        "supervision/programmes/<uuid:public_id>/new/",
+        views.supervision_new,
+        name="supervision_new",
+    ),
+    path(
+        "supervision/programmes/<uuid:public_id>/cadence/",
+        views.supervision_cadence,
+        name="supervision_cadence",
+    ),
+    path("supervision/<uuid:public_id>/", views.supervision_detail, name="supervision_detail"),
 ]

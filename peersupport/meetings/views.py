@@ -18,13 +18,21 @@ from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
 from peersupport.lib import engagement
 from peersupport.meetings import services
-from peersupport.meetings.access import session_for, sessions_visible_to
+from peersupport.meetings.access import (
+    may_read_supervision_notes,
+    session_for,
+    sessions_visible_to,
+    supervision_for,
+    supervision_programme_for,
+)
 from peersupport.meetings.forms import (
     CancelForm,
     CheckInForm,
     FitCheckForm,
     MoveForm,
     SessionLogForm,
+    SupervisionCadenceForm,
+    SupervisionForm,
 )
 from peersupport.meetings.models import Mark, Session
 from peersupport.meetings.selectors import (
@@ -32,9 +40,13 @@ from peersupport.meetings.selectors import (
     engagement_snapshot_rows,
     group_attendance,
     group_sessions,
+    mentors_serving,
     my_page,
+    recent_supervisions,
     register_rows,
     stale_enrolments,
+    supervision_attendance,
+    supervision_due,
 )
 from peersupport.programmes.access import (
     group_for,
@@ -44,8 +56,17 @@ from peersupport.programmes.access import (
     programme_for,
 )
 from peersupport.programmes.forms import ContactForm, SeriesForm, StudentByUpnForm
-from peersupport.programmes.selectors import group_members
-from peersupport.programmes.services import fit_check_answer, group_add_member
+from peersupport.programmes.selectors import (
+    group_members,
+    group_rules,
+    groups_whose_rules_student_writes,
+    rules_for_student,
+)
+from peersupport.programmes.services import (
+    fit_check_answer,
+    group_add_member,
+    programme_set_supervision_cadence,
+)
 from peersupport.students.access import students_visible_to
 
 RUNNERS = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR)
@@ -146,10 +167,19 @@ def my_page_view(request: SchoolRequest) -> HttpResponse:
         messages.success(request, "Thank you. Your check-in is saved.")
         return redirect("meetings:mine")
     page = my_page(student=student, today=timezone.localdate())
+    is_mentor = request.membership.role == Role.MENTOR
     return render(
         request,
         "meetings/my_page.html",
-        {"page": page, "form": form, "fit_form": FitCheckForm()},
+        {
+            "page": page,
+            "form": form,
+            "fit_form": FitCheckForm(),
+            "group_rules": rules_for_student(student) if student else [],
+            "rules_to_write": (
+                groups_whose_rules_student_writes(student) if student and is_mentor else []
+            ),
+        },
     )
 
 
@@ -184,9 +214,11 @@ def fit_check(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
 def group_page(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     """A group: members, sessions, and (for managers) adding members and scheduling."""
     group = group_for(request.user, request.school, public_id)
+    members = group_members(group)
     context = {
         "group": group,
-        "members": group_members(group),
+        "members": members,
+        "rules": group_rules(group, members),
         "sessions": group_sessions(group),
         "attendance": group_attendance(group, timezone.localdate()),
         "can_manage": request.membership.role in MANAGERS,
@@ -331,3 +363,84 @@ def participants(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
         "meetings/participants.html",
         {"programme": programme, "signals": signals, "rules": engagement.describe_rules()},
     )
+
+
+@role_required(*STAFF_RUNNERS)
+def supervision_list(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A programme's mentors with their last supervision and when the next is due,
+    overdue first, and the latest supervisions."""
+    programme = supervision_programme_for(request.user, request.school, public_id)
+    rows = supervision_due(school=request.school, today=timezone.localdate(), programme=programme)
+    context = {
+        "programme": programme,
+        "rows": rows,
+        "overdue": sum(1 for row in rows if row.overdue),
+        "recent": recent_supervisions(programme),
+        "can_manage": request.membership.role in MANAGERS,
+        "cadence_form": SupervisionCadenceForm(
+            initial={"every_weeks": programme.supervision_every_weeks}
+        ),
+    }
+    return render(request, "meetings/supervision_list.html", context)
+
+
+@role_required(*STAFF_RUNNERS)
+def supervision_new(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    programme = supervision_programme_for(request.user, request.school, public_id)
+    mentors = list(mentors_serving(programme).select_related("student"))
+    form = SupervisionForm(
+        request.POST or None, mentors=mentors, initial={"held_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            supervision = services.supervision_record(
+                actor=request.user,
+                programme=programme,
+                held_on=form.cleaned_data["held_on"],
+                kind=form.cleaned_data["kind"],
+                came=[
+                    services.SupervisionAnswer(mentor=mentor, feeling=feeling, note=note)
+                    for mentor, feeling, note in form.came()
+                ],
+                notes=form.cleaned_data["notes"],
+                actions=form.cleaned_data["actions"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _text(error))
+        else:
+            messages.success(request, "Supervision recorded.")
+            return redirect("meetings:supervision_detail", public_id=supervision.public_id)
+    return render(request, "meetings/supervision_form.html", {"programme": programme, "form": form})
+
+
+@role_required(*STAFF_RUNNERS)
+def supervision_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    supervision = supervision_for(request.user, request.school, public_id, request=request)
+    context = {
+        "supervision": supervision,
+        "attendance": supervision_attendance(supervision),
+        "show_notes": may_read_supervision_notes(request.user, supervision),
+    }
+    return render(request, "meetings/supervision_detail.html", context)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def supervision_cadence(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Change how often the programme's mentors should have supervision."""
+    programme = programme_for(request.user, request.school, public_id)
+    form = SupervisionCadenceForm(request.POST)
+    if form.is_valid():
+        try:
+            programme_set_supervision_cadence(
+                actor=request.user,
+                programme=programme,
+                every_weeks=form.cleaned_data["every_weeks"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _text(error))
+        else:
+            messages.success(request, "How often mentors have supervision is saved.")
+    else:
+        messages.error(request, "Give a number of weeks from 1 to 12.")
+    return redirect("meetings:supervision_list", public_id=programme.public_id)

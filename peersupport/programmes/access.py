@@ -12,6 +12,7 @@ from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
 from peersupport.programmes.models import (
     Group,
+    GroupAgreement,
     KeepApart,
     MentorProfile,
     Mentorship,
@@ -105,6 +106,63 @@ def group_for(user: User, school: School, public_id: uuid.UUID) -> Group:
         raise Http404("No such group.") from None
 
 
+def groups_whose_rules_user_may_write(user: User, school: School) -> QuerySet[Group]:
+    """Whose ground rules ``user`` may change: a coordinator or DSL any group's, a
+    facilitator their own groups', and an active peer mentor the groups they
+    co-facilitate (the group writes its rules together, and a mentor often holds
+    the pen)."""
+    role = role_in(user, school)
+    if role in WHOLE_SCHOOL:
+        return Group.objects.filter(school=school)
+    if role == Role.FACILITATOR:
+        return Group.objects.filter(school=school, facilitators=user)
+    if role == Role.MENTOR:
+        return Group.objects.filter(
+            school=school,
+            co_facilitators__student__user=user,
+            co_facilitators__status=MentorProfile.Status.ACTIVE,
+        )
+    return Group.objects.none()
+
+
+def group_for_rules(user: User, school: School, public_id: uuid.UUID) -> Group:
+    try:
+        return (
+            groups_whose_rules_user_may_write(user, school)
+            .select_related("programme")
+            .get(public_id=public_id)
+        )
+    except Group.DoesNotExist:
+        raise Http404("No such group.") from None
+
+
+def agreements_visible_to(user: User, school: School) -> QuerySet[GroupAgreement]:
+    """Versions of ground rules: staff see those of the groups they see; a student or
+    mentor those of the groups they are in now."""
+    role = role_in(user, school)
+    if role in (*WHOLE_SCHOOL, Role.FACILITATOR):
+        return GroupAgreement.objects.filter(group__in=groups_visible_to(user, school))
+    if role in (Role.STUDENT, Role.MENTOR):
+        # One filter() call, so both conditions apply to the same group place.
+        return GroupAgreement.objects.filter(
+            school=school,
+            group__members__student__user=user,
+            group__members__left_on__isnull=True,
+        )
+    return GroupAgreement.objects.none()
+
+
+def agreement_for(user: User, school: School, public_id: uuid.UUID) -> GroupAgreement:
+    try:
+        return (
+            agreements_visible_to(user, school)
+            .select_related("group__programme")
+            .get(public_id=public_id)
+        )
+    except GroupAgreement.DoesNotExist:
+        raise Http404("No such ground rules.") from None
+
+
 def mentors_visible_to(user: User, school: School) -> QuerySet[MentorProfile]:
     if role_in(user, school) in WHOLE_SCHOOL:
         return MentorProfile.objects.filter(school=school)
@@ -116,6 +174,23 @@ def mentor_for(user: User, school: School, public_id: uuid.UUID) -> MentorProfil
         return mentors_visible_to(user, school).select_related("student").get(public_id=public_id)
     except MentorProfile.DoesNotExist:
         raise Http404("No such mentor.") from None
+
+
+def mentors_for_export(
+    user: User, school: School, *, what: str, request: HttpRequest | None = None
+) -> QuerySet[MentorProfile]:
+    """The mentors ``user`` may see, for a file that leaves the application: the
+    export is audited (``what`` says which, without names)."""
+    mentors = mentors_visible_to(user, school)
+    audit_record(
+        action="mentor.list_exported",
+        actor=user,
+        school=school,
+        object_type="mentor",
+        request=request,
+        detail=what,
+    )
+    return mentors
 
 
 def keep_aparts_visible_to(user: User, school: School) -> QuerySet[KeepApart]:

@@ -8,6 +8,7 @@ from peersupport.accounts.models import User
 from peersupport.programmes.models import MentorProfile, Mentorship, NeedArea, Programme
 from peersupport.schools.models import TimetableSlot
 from peersupport.students.models import Student
+from peersupport.training.models import TrainingModule
 
 
 class ProgrammeForm(forms.Form):
@@ -16,6 +17,13 @@ class ProgrammeForm(forms.Form):
     aims = forms.CharField(label="Aims", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     capacity = forms.IntegerField(label="Places", min_value=1, max_value=2000)
     consent_required = forms.BooleanField(label="Parental consent needed to join", required=False)
+    supervision_every_weeks = forms.IntegerField(
+        label="Supervision for each mentor every (weeks)",
+        min_value=1,
+        max_value=12,
+        initial=2,
+        help_text="How often each peer mentor should have supervision with a member of staff.",
+    )
 
 
 class DecisionForm(forms.Form):
@@ -211,3 +219,68 @@ class ContactForm(forms.Form):
     how = forms.ChoiceField(
         label="How", choices=[("in_person", "In person"), ("phone", "Phone"), ("online", "Online")]
     )
+
+
+class AgreementForm(forms.Form):
+    text = forms.CharField(
+        label="Ground rules",
+        widget=forms.Textarea(attrs={"rows": 24}),
+        max_length=6000,
+        error_messages={
+            "required": "Write the ground rules: they cannot be empty.",
+            "max_length": "Keep the ground rules under 6000 characters: short rules are "
+            "easier to keep.",
+        },
+        help_text=(
+            "Write them with the group, in words everyone understands. Use a line starting "
+            "with ### for a heading and - for each rule. Saving makes a new version, and "
+            "every member is asked to agree again."
+        ),
+    )
+
+
+class ProgrammeTrainingForm(forms.Form):
+    required_modules = forms.ModelMultipleChoiceField(
+        label="Training every mentor in this programme must hold",
+        queryset=TrainingModule.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A mentor cannot become active or be placed in this programme without them.",
+    )
+    at_expiry = forms.ChoiceField(
+        label="When a mentor's training runs out",
+        choices=[
+            ("warn", "Tell the programme's leads, and let the mentor carry on"),
+            ("pause", "Tell the programme's leads, and pause the mentor until they renew it"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: object, modules: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["required_modules"].queryset = modules  # type: ignore[attr-defined]
+
+
+class ComplianceFilterForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        label="Programme",
+        queryset=Programme.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="All programmes",
+    )
+    status = forms.ChoiceField(
+        label="Showing people with training that is",
+        required=False,
+        choices=[
+            ("", "Any status"),
+            ("missing", "Missing"),
+            ("expired", "Expired"),
+            ("expiring", "Expiring within 30 days"),
+            ("complete", "Complete"),
+        ],
+    )
+
+    def __init__(self, *args: object, programmes: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from peersupport.accounts.models import Membership, Role, User
-from peersupport.programmes.models import Enrolment, KeepApart, Programme, Referral
+from peersupport.lib.training_standing import EXPIRED, EXPIRING, STATUSES, Standing, standing
+from peersupport.programmes.models import (
+    AgreementSignature,
+    Enrolment,
+    Group,
+    GroupAgreement,
+    GroupMember,
+    KeepApart,
+    Programme,
+    Referral,
+)
 from peersupport.students.models import ConsentKind, ConsentRecord, Student
+from peersupport.training.models import Completion, TrainingModule
 from peersupport.training.selectors import Gap, training_gaps
 
 
@@ -189,3 +204,414 @@ def gate_gaps(
         ).values("trainingmodule_id")
     )
     return training_gaps(student=mentor.student, modules=modules, on=on or timezone.localdate())
+
+
+# ---------------------------------------------------------------- group agreements
+
+AGREEMENT_TEMPLATE = Path(__file__).resolve().parent / "agreement_template.md"
+
+
+@cache
+def starter_agreement_text() -> str:
+    """The starter ground rules every new group begins with (Markdown, our words)."""
+    return AGREEMENT_TEMPLATE.read_text(encoding="utf-8")
+
+
+def current_agreement(group: Group) -> GroupAgreement | None:
+    """The latest version of a group's ground rules, or None before the first."""
+    return (
+        GroupAgreement.objects.filter(group=group)
+        .select_related("written_by")
+        .order_by("-number")
+        .first()
+    )
+
+
+def agreement_versions(group: Group) -> list[GroupAgreement]:
+    """Every version of a group's ground rules, newest first, with who wrote it and
+    how many students agreed to it."""
+    return list(
+        GroupAgreement.objects.filter(group=group)
+        .select_related("written_by")
+        .annotate(agreed_count=Count("signatures"))
+        .order_by("-number")
+    )
+
+
+@dataclass
+class MemberAgreement:
+    """A current member and the latest version of the ground rules they agreed to."""
+
+    member: GroupMember
+    agreed_number: int | None
+    agreed_at: datetime.datetime | None
+    current_number: int | None
+
+    @property
+    def student(self) -> Student:
+        return self.member.student
+
+    @property
+    def agreed_current(self) -> bool:
+        return self.agreed_number is not None and self.agreed_number == self.current_number
+
+    @property
+    def agreed_older(self) -> bool:
+        return self.agreed_number is not None and not self.agreed_current
+
+
+@dataclass
+class GroupRules:
+    current: GroupAgreement | None
+    members: list[MemberAgreement]
+
+    @property
+    def waiting(self) -> int:
+        """How many current members have not agreed to the current version."""
+        return sum(1 for row in self.members if not row.agreed_current)
+
+
+def _latest_agreed(
+    group_ids: Iterable[int], student_ids: Iterable[int]
+) -> dict[tuple[int, int], tuple[int, datetime.datetime]]:
+    """(group id, student id) to the highest version agreed and when: one query."""
+    latest: dict[tuple[int, int], tuple[int, datetime.datetime]] = {}
+    rows = (
+        AgreementSignature.objects.filter(
+            agreement__group_id__in=list(group_ids), student_id__in=list(student_ids)
+        )
+        .order_by("agreement__number")
+        .values_list("agreement__group_id", "student_id", "agreement__number", "agreed_at")
+    )
+    for group_id, student_id, number, agreed_at in rows:
+        latest[(group_id, student_id)] = (number, agreed_at)
+    return latest
+
+
+def group_rules(group: Group, members: list[GroupMember] | None = None) -> GroupRules:
+    """The current ground rules and each current member's agreement, in three queries
+    (two when the caller has read the members already), whatever the group's size."""
+    current = current_agreement(group)
+    if members is None:
+        members = group_members(group)
+    latest = _latest_agreed([group.pk], [m.student_id for m in members])
+    rows = []
+    for member in members:
+        number, agreed_at = latest.get((group.pk, member.student_id), (None, None))
+        rows.append(
+            MemberAgreement(
+                member=member,
+                agreed_number=number,
+                agreed_at=agreed_at,
+                current_number=current.number if current else None,
+            )
+        )
+    return GroupRules(current=current, members=rows)
+
+
+@dataclass
+class StudentRules:
+    """A group a student is in now, its current ground rules and what they agreed."""
+
+    group: Group
+    current: GroupAgreement
+    agreed_number: int | None
+
+    @property
+    def agreed_current(self) -> bool:
+        return self.agreed_number == self.current.number
+
+    @property
+    def agreed_older(self) -> bool:
+        return self.agreed_number is not None and not self.agreed_current
+
+
+def rules_for_student(student: Student) -> list[StudentRules]:
+    """The ground rules of every group the student is in now, in three queries."""
+    places = list(
+        GroupMember.objects.filter(student=student, left_on__isnull=True)
+        .select_related("group")
+        .order_by("group__name")
+    )
+    if not places:
+        return []
+    group_ids = [place.group_id for place in places]
+    newest = (
+        GroupAgreement.objects.filter(group=OuterRef("group"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    current = {
+        agreement.group_id: agreement
+        for agreement in GroupAgreement.objects.filter(
+            group_id__in=group_ids, number=Subquery(newest)
+        )
+    }
+    latest = _latest_agreed(group_ids, [student.pk])
+    return [
+        StudentRules(
+            group=place.group,
+            current=current[place.group_id],
+            agreed_number=latest.get((place.group_id, student.pk), (None, None))[0],
+        )
+        for place in places
+        if place.group_id in current
+    ]
+
+
+def groups_whose_rules_student_writes(student: Student) -> list[Group]:
+    """The groups an active peer mentor co-facilitates, whose ground rules they may
+    help write."""
+    from peersupport.programmes.models import MentorProfile
+
+    return list(
+        Group.objects.filter(
+            co_facilitators__student=student,
+            co_facilitators__status=MentorProfile.Status.ACTIVE,
+        ).order_by("name")
+    )
+
+
+# ---------------------------------------------------------------- training compliance
+
+# Mentors whose training matters: in training, active, or paused (who may come back).
+MENTORS_IN_TRAINING_VIEW = ("in_training", "active", "paused")
+# A mentor serves a programme while a pairing in it is proposed, active or paused, or
+# while they co-facilitate one of its groups.
+PLACED_PAIRINGS = ("proposed", "active", "paused")
+
+
+def mentors_placed_in(programme: Programme) -> QuerySet[Any]:
+    """Ids of the mentors serving ``programme``, as a subquery."""
+    from peersupport.programmes.models import MentorProfile, Mentorship
+
+    return MentorProfile.objects.filter(
+        Q(
+            id__in=Mentorship.objects.filter(
+                programme=programme, status__in=PLACED_PAIRINGS
+            ).values("mentor_id")
+        )
+        | Q(
+            id__in=Group.co_facilitators.through.objects.filter(group__programme=programme).values(
+                "mentorprofile_id"
+            )
+        )
+    ).values("id")
+
+
+@dataclass(frozen=True)
+class ComplianceColumn:
+    module: TrainingModule
+    required: bool  # required by the programme chosen in the filter
+
+
+@dataclass
+class ComplianceRow:
+    """One mentor or facilitator and where they stand with each module (one cell per
+    column, in the columns' order)."""
+
+    public_id: uuid.UUID
+    name: str
+    status: str  # the mentor's status, or "Facilitator"
+    cells: list[Standing]
+    is_mentor: bool
+
+    def has(self, status: str) -> bool:
+        return any(cell.status == status for cell in self.cells)
+
+
+@dataclass
+class ComplianceTable:
+    columns: list[ComplianceColumn]
+    rows: list[ComplianceRow]
+
+
+@dataclass
+class TrainingCompliance:
+    today: datetime.date
+    programme: Programme | None
+    status: str | None
+    mentors: ComplianceTable
+    facilitators: ComplianceTable
+
+
+def _held(
+    rows: Iterable[tuple[int, int, datetime.date, datetime.date | None]],
+) -> dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]]:
+    held: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(
+        list
+    )
+    for person_id, module_id, completed_on, expires_on in rows:
+        held[(person_id, module_id)].append((completed_on, expires_on))
+    return held
+
+
+def training_compliance(
+    school: Any,
+    today: datetime.date,
+    programme: Programme | None = None,
+    status: str | None = None,
+    *,
+    mentors: QuerySet[Any] | None = None,
+) -> TrainingCompliance:
+    """Mentors (in training, active or paused) against the mentors' modules, and
+    facilitators against the facilitators' modules: where each stands with each
+    module today. With ``programme``, only those serving it (mentors placed in it,
+    facilitators running one of its groups), and its required modules are marked.
+    With ``status``, only the rows with at least one cell in that status.
+    ``mentors`` narrows the mentors to those the reader may see. Six queries,
+    whatever the numbers of people and modules."""
+    from peersupport.programmes.models import MentorProfile
+
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"Unknown training status {status!r}.")
+    modules = list(TrainingModule.objects.filter(school=school).order_by("title", "pk"))
+    required: set[int] = set()
+    if programme is not None:
+        required = set(programme.required_modules.values_list("pk", flat=True))
+
+    mentor_set = (mentors if mentors is not None else MentorProfile.objects.all()).filter(
+        school=school, status__in=MENTORS_IN_TRAINING_VIEW
+    )
+    facilitator_set = User.objects.filter(
+        is_active=True,
+        id__in=Membership.objects.filter(
+            school=school, role=Role.FACILITATOR, is_active=True
+        ).values("user_id"),
+    )
+    if programme is not None:
+        mentor_set = mentor_set.filter(id__in=mentors_placed_in(programme))
+        facilitator_set = facilitator_set.filter(
+            id__in=Group.facilitators.through.objects.filter(group__programme=programme).values(
+                "user_id"
+            )
+        )
+    mentor_rows = list(
+        mentor_set.select_related("student").order_by(
+            "student__legal_surname", "student__legal_forename", "pk"
+        )
+    )
+    staff_rows = list(facilitator_set.order_by("full_name", "email"))
+    by_student = _held(
+        Completion.objects.filter(
+            school=school,
+            student_id__in=mentor_set.values("student_id"),
+            module__audience=TrainingModule.Audience.MENTOR,
+        ).values_list("student_id", "module_id", "completed_on", "expires_on")
+    )
+    by_user = _held(
+        Completion.objects.filter(
+            school=school,
+            user_id__in=facilitator_set.values("id"),
+            module__audience=TrainingModule.Audience.FACILITATOR,
+        ).values_list("user_id", "module_id", "completed_on", "expires_on")
+    )
+
+    def table(audience: str) -> list[ComplianceColumn]:
+        return [
+            ComplianceColumn(module=module, required=module.pk in required)
+            for module in modules
+            if module.audience == audience
+        ]
+
+    mentor_columns = table(TrainingModule.Audience.MENTOR)
+    staff_columns = table(TrainingModule.Audience.FACILITATOR)
+    rows = [
+        ComplianceRow(
+            public_id=mentor.public_id,
+            name=mentor.student.display_name,
+            status=mentor.get_status_display(),
+            cells=[
+                standing(by_student.get((mentor.student_id, c.module.pk), ()), today)
+                for c in mentor_columns
+            ],
+            is_mentor=True,
+        )
+        for mentor in mentor_rows
+    ]
+    staff = [
+        ComplianceRow(
+            public_id=person.public_id,
+            name=str(person),
+            status="Facilitator",
+            cells=[
+                standing(by_user.get((person.pk, c.module.pk), ()), today) for c in staff_columns
+            ],
+            is_mentor=False,
+        )
+        for person in staff_rows
+    ]
+    if status is not None:
+        rows = [row for row in rows if row.has(status)]
+        staff = [row for row in staff if row.has(status)]
+    return TrainingCompliance(
+        today=today,
+        programme=programme,
+        status=status,
+        mentors=ComplianceTable(columns=mentor_columns, rows=rows),
+        facilitators=ComplianceTable(columns=staff_columns, rows=staff),
+    )
+
+
+@dataclass
+class TrainingWarning:
+    """An active mentor serving a programme, and its required modules they hold
+    that run out soon or have run out (never-completed modules are not warnings:
+    the gate refused them, and the compliance view shows them as missing)."""
+
+    mentor: Any
+    programme: Programme
+    expiring: list[tuple[TrainingModule, Standing]]
+    expired: list[tuple[TrainingModule, Standing]]
+
+
+def training_warnings(school: Any, today: datetime.date) -> list[TrainingWarning]:
+    """For the daily job: every active mentor serving a programme (not closed) that
+    has required modules, with what of it is running out or has run out. A fixed
+    number of queries."""
+    from peersupport.programmes.models import MentorProfile, Mentorship
+
+    programmes = {
+        programme.pk: programme
+        for programme in Programme.objects.filter(school=school, required_modules__isnull=False)
+        .exclude(status=Programme.Status.CLOSED)
+        .distinct()
+        .prefetch_related("required_modules", "leads")
+    }
+    if not programmes:
+        return []
+    serving: dict[int, set[int]] = defaultdict(set)  # mentor id to programme ids
+    for mentor_id, programme_id in Mentorship.objects.filter(
+        programme_id__in=list(programmes), status__in=PLACED_PAIRINGS
+    ).values_list("mentor_id", "programme_id"):
+        serving[mentor_id].add(programme_id)
+    for mentor_id, programme_id in Group.co_facilitators.through.objects.filter(
+        group__programme_id__in=list(programmes)
+    ).values_list("mentorprofile_id", "group__programme_id"):
+        serving[mentor_id].add(programme_id)
+    mentors = list(
+        MentorProfile.objects.filter(
+            school=school, status=MentorProfile.Status.ACTIVE, id__in=list(serving)
+        )
+        .select_related("student")
+        .order_by("student__legal_surname", "student__legal_forename", "pk")
+    )
+    held = _held(
+        Completion.objects.filter(
+            school=school, student_id__in=[mentor.student_id for mentor in mentors]
+        ).values_list("student_id", "module_id", "completed_on", "expires_on")
+    )
+    warnings = []
+    for mentor in mentors:
+        for programme_id in sorted(serving[mentor.pk], key=lambda pk: programmes[pk].name):
+            programme = programmes[programme_id]
+            expiring, expired = [], []
+            for module in sorted(programme.required_modules.all(), key=lambda m: m.title):
+                where = standing(held.get((mentor.student_id, module.pk), ()), today)
+                if where.status == EXPIRING:
+                    expiring.append((module, where))
+                elif where.status == EXPIRED:
+                    expired.append((module, where))
+            if expiring or expired:
+                warnings.append(TrainingWarning(mentor, programme, expiring, expired))
+    return warnings

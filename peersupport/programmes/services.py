@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,15 +14,20 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import require_manager, role_in
 from peersupport.audit.services import audit_record
+from peersupport.lib.training_standing import EXPIRED, EXPIRING
+from peersupport.programmes.access import groups_visible_to, groups_whose_rules_user_may_write
 from peersupport.programmes.models import (
+    AgreementSignature,
     Enrolment,
     FitAnswer,
     FitCheck,
     Group,
+    GroupAgreement,
     GroupMember,
     KeepApart,
     MentorProfile,
@@ -31,16 +37,21 @@ from peersupport.programmes.models import (
     Referral,
 )
 from peersupport.programmes.selectors import (
+    TrainingWarning,
     apart_from,
     consent_in_force,
     gate_gaps,
     open_enrolment_count,
+    programme_staff,
     staff_responsible_for,
+    starter_agreement_text,
+    training_warnings,
 )
 from peersupport.schools.models import School, Term, TimetableSlot
 from peersupport.students.models import Student
-from peersupport.tasks.models import TaskKind
+from peersupport.tasks.models import Task, TaskKind
 from peersupport.tasks.services import task_open
+from peersupport.training.models import TrainingModule
 from peersupport.training.selectors import describe_gaps
 
 MANAGERS = (Role.COORDINATOR, Role.DSL)
@@ -64,6 +75,7 @@ def programme_create(
     terms: Sequence[Term] = (),
     leads: Sequence[User] = (),
     status: str = Programme.Status.RUNNING,
+    supervision_every_weeks: int = 2,
 ) -> Programme:
     require_manager(actor, school)
     programme = Programme(
@@ -74,6 +86,7 @@ def programme_create(
         consent_required=consent_required,
         aims=aims,
         status=status,
+        supervision_every_weeks=supervision_every_weeks,
     )
     programme.full_clean()
     programme.save()
@@ -85,6 +98,26 @@ def programme_create(
         school=school,
         object_type="programme",
         object_public_id=programme.public_id,
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_set_supervision_cadence(
+    *, actor: User, programme: Programme, every_weeks: int
+) -> Programme:
+    """How often each of the programme's mentors should have supervision."""
+    require_manager(actor, programme.school)
+    programme.supervision_every_weeks = every_weeks
+    programme.full_clean()
+    programme.save(update_fields=["supervision_every_weeks"])
+    audit_record(
+        action="programme.supervision_cadence_changed",
+        actor=actor,
+        school=programme.school,
+        object_type="programme",
+        object_public_id=programme.public_id,
+        detail=f"every {every_weeks} week(s)",
     )
     return programme
 
@@ -332,10 +365,16 @@ def mentor_give_reference(*, actor: User, mentor: MentorProfile, reference: str)
 
 
 @transaction.atomic
-def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> MentorProfile:
+def mentor_set_status(
+    *, actor: User | None, mentor: MentorProfile, status: str, reason: str = ""
+) -> MentorProfile:
     """Approve (applicant to in training), activate, pause, resume or step down.
-    The training gate of a later issue adds its check to activation here."""
-    require_manager(actor, mentor.school)
+    Activation passes the training gate. ``actor=None`` is the daily job, which
+    pauses a mentor whose training ran out (``reason`` says which, in the audit)."""
+    if actor is not None:
+        require_manager(actor, mentor.school)
+    elif status != MentorProfile.Status.PAUSED:
+        raise PermissionDenied("Only a coordinator or a DSL can do this.")
     allowed = MENTOR_TRANSITIONS[MentorProfile.Status(mentor.status)]
     if status not in allowed:
         raise ValidationError(
@@ -358,6 +397,7 @@ def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> Men
     )
     if status == MentorProfile.Status.STEPPED_DOWN:
         # Their mentees are offered a new match (mentorship_close opens the tasks).
+        assert actor is not None  # the daily job only pauses
         for pairing in open_pairings:
             mentorship_close(
                 actor=actor,
@@ -374,7 +414,7 @@ def mentor_set_status(*, actor: User, mentor: MentorProfile, status: str) -> Men
         school=mentor.school,
         object_type="mentor",
         object_public_id=mentor.public_id,
-        detail=status,
+        detail=f"{status}: {reason}" if reason else status,
     )
     return mentor
 
@@ -458,6 +498,9 @@ def group_create(
         object_type="group",
         object_public_id=group.public_id,
     )
+    # Every group starts with the starter ground rules (version 1, written by no
+    # one), which the group then makes its own.
+    _agreement_add(actor=actor, group=group, text=starter_agreement_text().strip(), written_by=None)
     return group
 
 
@@ -515,6 +558,103 @@ def group_add_co_facilitator(*, actor: User, group: Group, mentor: MentorProfile
         object_public_id=group.public_id,
     )
     return group
+
+
+# ---------------------------------------------------------------- group agreements
+
+AGREEMENT_MAX_CHARACTERS = 6000
+
+
+def _agreement_add(
+    *, actor: User, group: Group, text: str, written_by: User | None
+) -> GroupAgreement:
+    # Locking the group makes two saves at once number their versions one after the
+    # other, and keeps a member from agreeing to a version as it is replaced.
+    Group.objects.select_for_update().filter(pk=group.pk).first()
+    current = GroupAgreement.objects.filter(group=group).order_by("-number").first()
+    if current is not None and current.text.strip() == text:
+        raise ValidationError(
+            {"text": "These are the same as the current ground rules. Change something first."}
+        )
+    agreement = GroupAgreement(
+        school=group.school,
+        group=group,
+        number=current.number + 1 if current else 1,
+        text=text,
+        written_by=written_by,
+    )
+    agreement.full_clean(validate_constraints=False)
+    agreement.save()
+    audit_record(
+        action="group_agreement.written",
+        actor=actor,
+        school=group.school,
+        object_type="group_agreement",
+        object_public_id=agreement.public_id,
+        detail=f"version {agreement.number}",
+    )
+    return agreement
+
+
+@transaction.atomic
+def group_agreement_write(*, actor: User, group: Group, text: str) -> GroupAgreement:
+    """Save a group's ground rules as a new version. Every current member is then
+    asked to agree again; what they agreed to before stays recorded against the
+    version they agreed to. Coordinators and DSLs, the group's facilitators and its
+    co-facilitating peer mentors may write them."""
+    if not groups_whose_rules_user_may_write(actor, group.school).filter(pk=group.pk).exists():
+        raise PermissionDenied("Only the group's staff and co-facilitators can change its rules.")
+    # Browsers send a textarea's line breaks as CRLF; store them as LF, so that an
+    # unchanged text is recognised as unchanged.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise ValidationError({"text": "Write the ground rules: they cannot be empty."})
+    if len(text) > AGREEMENT_MAX_CHARACTERS:
+        raise ValidationError(
+            {
+                "text": f"Keep the ground rules under {AGREEMENT_MAX_CHARACTERS} characters "
+                f"(these are {len(text)}): short rules are easier to keep."
+            }
+        )
+    return _agreement_add(actor=actor, group=group, text=text, written_by=actor)
+
+
+@transaction.atomic
+def agreement_sign(
+    *, actor: User, agreement: GroupAgreement, student: Student
+) -> AgreementSignature:
+    """Record that a member agreed to the current version of their group's ground
+    rules: the student themself, or staff who run the group recording it for them
+    (say, on paper at the session). Agreeing again changes nothing."""
+    group = agreement.group
+    is_them = getattr(student, "user_id", None) == actor.pk
+    if not is_them and not groups_visible_to(actor, group.school).filter(pk=group.pk).exists():
+        raise PermissionDenied("Only the student or the group's staff can record this.")
+    Group.objects.select_for_update().filter(pk=group.pk).first()
+    if not GroupMember.objects.filter(group=group, student=student, left_on__isnull=True).exists():
+        raise ValidationError(f"{student.display_name} is not in {group.name} now.")
+    newest = GroupAgreement.objects.filter(group=group).order_by("-number").first()
+    if newest is None or newest.pk != agreement.pk:
+        raise ValidationError(
+            "These ground rules have changed since this page was opened. Please read the new ones."
+        )
+    existing = AgreementSignature.objects.filter(agreement=agreement, student=student).first()
+    if existing is not None:
+        return existing
+    signature = AgreementSignature(
+        school=group.school, agreement=agreement, student=student, recorded_by=actor
+    )
+    signature.full_clean(validate_constraints=False)
+    signature.save()
+    audit_record(
+        action="group_agreement.agreed",
+        actor=actor,
+        school=group.school,
+        object_type="group_agreement",
+        object_public_id=agreement.public_id,
+        detail=f"version {agreement.number}, " + ("by the student" if is_them else "by staff"),
+    )
+    return signature
 
 
 # ---------------------------------------------------------------- mentorships
@@ -578,7 +718,7 @@ def mentorship_propose(
     return mentorship
 
 
-def _save_transition(actor: User, mentorship: Mentorship, fields: list[str]) -> Mentorship:
+def _save_transition(actor: User | None, mentorship: Mentorship, fields: list[str]) -> Mentorship:
     mentorship.save(update_fields=["status", *fields])
     audit_record(
         action="mentorship.status_changed",
@@ -610,8 +750,10 @@ def mentorship_start(
 
 
 @transaction.atomic
-def mentorship_pause(*, actor: User, mentorship: Mentorship) -> Mentorship:
-    require_manager(actor, mentorship.school)
+def mentorship_pause(*, actor: User | None, mentorship: Mentorship) -> Mentorship:
+    """``actor=None`` is the daily job, pausing a paused mentor's pairings."""
+    if actor is not None:
+        require_manager(actor, mentorship.school)
     _transition(mentorship, Mentorship.Status.PAUSED)
     return _save_transition(actor, mentorship, [])
 
@@ -697,3 +839,121 @@ def fit_check_answer(*, actor: User, mentorship: Mentorship, side: str, answer: 
                 link=link,
             )
     return check
+
+
+# ---------------------------------------------------------------- training requirements
+
+
+@transaction.atomic
+def programme_set_training(
+    *,
+    actor: User,
+    programme: Programme,
+    required_modules: Iterable[TrainingModule],
+    at_expiry: str,
+) -> Programme:
+    """Which mentors' modules a programme requires, and what happens when a
+    mentor's training runs out: warn the leads only, or also pause the mentor."""
+    require_manager(actor, programme.school)
+    modules = list(required_modules)
+    if any(
+        module.school_id != programme.school_id or module.audience != TrainingModule.Audience.MENTOR
+        for module in modules
+    ):
+        raise ValidationError({"required_modules": "Choose peer mentors' training of this school."})
+    programme.at_expiry = at_expiry
+    programme.full_clean()
+    programme.save(update_fields=["at_expiry"])
+    programme.required_modules.set(modules)
+    audit_record(
+        action="programme.training_changed",
+        actor=actor,
+        school=programme.school,
+        object_type="programme",
+        object_public_id=programme.public_id,
+        detail=f"{len(modules)} required module(s); at expiry: {at_expiry}",
+    )
+    return programme
+
+
+@dataclass
+class TrainingExpiryResult:
+    tasks: int = 0  # opened, or changed to say the training has now run out
+    paused: int = 0
+
+
+def _compliance_link(programme: Programme, status: str, mentor: MentorProfile) -> str:
+    query = urlencode({"programme": str(programme.public_id), "status": status})
+    return f"{reverse('programmes:training_compliance')}?{query}#mentor-{mentor.public_id}"
+
+
+@transaction.atomic
+def training_expiry_run(*, school: School, today: datetime.date) -> TrainingExpiryResult:
+    """The daily job's training check. For each active mentor serving a programme
+    with required modules: a required completion running out within 30 days gives
+    the programme's leads a task to renew it; one that has run out pauses the mentor
+    where the programme says so (the reason, naming the module, is audited) and
+    tells the leads, and otherwise tells the leads and leaves the mentor active.
+
+    Each lead has one open task per mentor; its title names no one. Running it twice
+    changes nothing more, and a task marked done is not opened again for the same
+    news (the same run-out day)."""
+    result = TrainingExpiryResult()
+    by_mentor: dict[int, list[TrainingWarning]] = {}
+    for warning in training_warnings(school, today):
+        by_mentor.setdefault(warning.mentor.pk, []).append(warning)
+    if not by_mentor:
+        return result
+    subjects = [warnings[0].mentor.public_id for warnings in by_mentor.values()]
+    told = set(
+        Task.objects.filter(
+            school=school, kind=TaskKind.TRAINING_EXPIRING, subject_public_id__in=subjects
+        ).values_list("subject_public_id", "assigned_to_id", "title", "due_on")
+    )
+    staff: dict[int, list[User]] = {}
+    for warnings in by_mentor.values():
+        mentor = warnings[0].mentor
+        ran_out = [(w.programme, m, s) for w in warnings for m, s in w.expired]
+        running_out = [(w.programme, m, s) for w in warnings for m, s in w.expiring]
+        pausing = [item for item in ran_out if item[0].at_expiry == "pause"]
+        if pausing:
+            titles = sorted({module.title for _, module, _ in pausing})
+            mentor_set_status(
+                actor=None,
+                mentor=mentor,
+                status=MentorProfile.Status.PAUSED,
+                reason="training ran out: " + "; ".join(titles),
+            )
+            result.paused += 1
+            news, status = pausing, EXPIRED
+            title = "A mentor was paused: their training ran out"
+        elif ran_out:
+            news, status = ran_out, EXPIRED
+            title = "A mentor's training has run out"
+        else:
+            news, status = running_out, EXPIRING
+            title = "Renew a mentor's training before it runs out"
+        due_on = min(where.expires_on for _, _, where in news if where.expires_on is not None)
+        programme = news[0][0]
+        link = _compliance_link(programme, status, mentor)
+        people: dict[int, User] = {}
+        for warning in warnings:
+            if warning.programme.pk not in staff:
+                staff[warning.programme.pk] = programme_staff(warning.programme)
+            people.update((person.pk, person) for person in staff[warning.programme.pk])
+        for person in people.values():
+            if (mentor.public_id, person.pk, title, due_on) in told:
+                continue
+            task_open(
+                school=school,
+                kind=TaskKind.TRAINING_EXPIRING,
+                title=title,
+                subject_type="mentor",
+                subject_public_id=mentor.public_id,
+                assigned_to=person,
+                link=link,
+                due_on=due_on,
+                refresh=True,
+            )
+            result.tasks += 1
+    return result

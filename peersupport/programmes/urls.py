@@ -16,6 +16,20 @@ urlpatterns = [
     path("mentors/<uuid:public_id>/", views.mentor_detail, name="mentor_detail"),
     path("become-a-mentor/", views.mentor_apply, name="mentor_apply"),
     path("keep-apart/", views.keep_apart, name="keep_apart"),
+    path("training-compliance/", views.training_compliance_view, name="training_compliance"),
+    path(
+        "training-compliance/export.csv",
+        views.training_compliance_csv,
+        name="training_compliance_csv",
+    ),
+    path("<uuid:public_id>/training/", views.programme_training, name="training"),
+    path("groups/<uuid:public_id>/ground-rules/", views.agreement_edit, name="agreement_edit"),
+    path(
+        "ground-rules/<uuid:public_id>/agreed/<uuid:student>/",
+        views.agreement_record,
+        name="agreement_record",
+    ),
+    path("ground-rules/<uuid:public_id>/i-agree/", views.agreement_agree, name="agreement_agree"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="referral_detail"),
     path("mentorships/<uuid:public_id>/", views.mentorship_detail, name="mentorship_detail"),
     path(

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import csv
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
+from peersupport.lib.csv_safety import spreadsheet_safe
 from peersupport.programmes import services
 from peersupport.programmes.access import (
+    agreement_for,
+    group_for_rules,
     keep_aparts_for_reading,
     mentor_for,
+    mentors_for_export,
     mentors_visible_to,
     mentorship_for,
     programme_for,
@@ -25,7 +31,9 @@ from peersupport.programmes.access import (
     referral_for,
 )
 from peersupport.programmes.forms import (
+    AgreementForm,
     CloseForm,
+    ComplianceFilterForm,
     ContactForm,
     DecisionForm,
     GroupForm,
@@ -34,6 +42,7 @@ from peersupport.programmes.forms import (
     MentorshipForm,
     MentorStatusForm,
     ProgrammeForm,
+    ProgrammeTrainingForm,
     ReferenceForm,
     SelfReferralForm,
     SeriesForm,
@@ -41,13 +50,19 @@ from peersupport.programmes.forms import (
 )
 from peersupport.programmes.models import MentorProfile, Programme, Referral
 from peersupport.programmes.selectors import (
+    agreement_versions,
+    group_members,
     pairing_choices,
     programme_overview,
     staff_of,
+    starter_agreement_text,
+    training_compliance,
     waiting_list,
 )
 from peersupport.schools.models import TimetableSlot
 from peersupport.students.access import student_for_change, students_visible_to
+from peersupport.training.access import modules_visible_to
+from peersupport.training.models import TrainingModule
 
 MANAGERS = (Role.COORDINATOR, Role.DSL)
 STAFF = (Role.COORDINATOR, Role.DSL, Role.FACILITATOR)
@@ -385,3 +400,220 @@ def keep_apart(request: SchoolRequest) -> HttpResponse:
         "student_a", "student_b", "recorded_by"
     )
     return render(request, "programmes/keep_apart.html", {"form": form, "rules": rules})
+
+
+# ---------------------------------------------------------------- group agreements
+
+
+@role_required(*STAFF, Role.MENTOR)
+def agreement_edit(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Change a group's ground rules (saving makes a new version), with every version
+    so far. A group with none yet starts from the starter ground rules."""
+    group = group_for_rules(request.user, request.school, public_id)
+    versions = agreement_versions(group)
+    current = versions[0] if versions else None
+    if request.membership.role == Role.MENTOR:
+        back_url, back_label = reverse("meetings:mine"), "Back to my page"
+    else:
+        back_url = reverse("meetings:group", kwargs={"public_id": group.public_id})
+        back_label = f"Back to {group.name}"
+    form = AgreementForm(
+        request.POST or None,
+        initial={"text": current.text if current else starter_agreement_text()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.group_agreement_write(
+                actor=request.user, group=group, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Saved as version {agreement.number}. Every member is asked to agree again.",
+            )
+            return redirect(back_url)
+    return render(
+        request,
+        "programmes/agreement_form.html",
+        {
+            "group": group,
+            "form": form,
+            "versions": versions,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def agreement_record(
+    request: SchoolRequest, public_id: uuid.UUID, student: uuid.UUID
+) -> HttpResponse:
+    """Staff record that a member agreed to the current ground rules (say, on paper
+    at the session)."""
+    agreement = agreement_for(request.user, request.school, public_id)
+    group = agreement.group
+    members = {member.student.public_id: member for member in group_members(group)}
+    member = members.get(student)
+    if member is None:
+        raise Http404("That student is not in this group.")
+    try:
+        services.agreement_sign(actor=request.user, agreement=agreement, student=member.student)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _messages_of(error))
+    else:
+        messages.success(
+            request,
+            f"Recorded: {member.student.display_name} agreed to version {agreement.number}.",
+        )
+    return redirect(reverse("meetings:group", kwargs={"public_id": group.public_id}) + "#rules")
+
+
+@require_POST
+@role_required(Role.STUDENT, Role.MENTOR)
+def agreement_agree(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A student agrees to their group's ground rules from their own page."""
+    student = getattr(request.user, "student_record", None)
+    if student is None or student.school_id != request.school.pk:
+        raise Http404("Your account is not linked to a student record.")
+    agreement = agreement_for(request.user, request.school, public_id)
+    try:
+        services.agreement_sign(actor=request.user, agreement=agreement, student=student)
+    except ValidationError:
+        messages.error(request, "Your group changed its ground rules. Please read them again.")
+    else:
+        messages.success(request, "Thank you. You have agreed to your group's ground rules.")
+    return redirect("meetings:mine")
+
+
+# ---------------------------------------------------------------- training
+
+
+@role_required(*MANAGERS)
+def programme_training(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The training a programme requires of its mentors, and what happens when it
+    runs out."""
+    programme = programme_for(request.user, request.school, public_id)
+    modules = modules_visible_to(request.user, request.school).filter(
+        audience=TrainingModule.Audience.MENTOR
+    )
+    form = ProgrammeTrainingForm(
+        request.POST or None,
+        modules=modules,
+        initial={
+            "required_modules": programme.required_modules.all(),
+            "at_expiry": programme.at_expiry,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_set_training(
+                actor=request.user, programme=programme, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            messages.success(request, "Training requirements saved.")
+            return redirect("programmes:detail", public_id=programme.public_id)
+    return _form_page(
+        request,
+        form,
+        title=f"Training for mentors in {programme.name}",
+        intro=(
+            "Mentors missing any of these cannot become active or be placed in this "
+            "programme. The programme's leads are told 30 days before a mentor's training "
+            "runs out."
+        ),
+        back_url=reverse("programmes:detail", kwargs={"public_id": programme.public_id}),
+        back_label=f"Back to {programme.name}",
+    )
+
+
+def _compliance_filters(request: SchoolRequest) -> ComplianceFilterForm:
+    return ComplianceFilterForm(
+        request.GET or None,
+        programmes=programmes_visible_to(request.user, request.school).order_by("name"),
+    )
+
+
+@role_required(*MANAGERS)
+def training_compliance_view(request: SchoolRequest) -> HttpResponse:
+    """Mentors and facilitators against the training modules, with filters."""
+    form = _compliance_filters(request)
+    filters = form.cleaned_data if form.is_valid() else {}
+    compliance = training_compliance(
+        request.school,
+        timezone.localdate(),
+        programme=filters.get("programme"),
+        status=filters.get("status") or None,
+        mentors=mentors_visible_to(request.user, request.school),
+    )
+    return render(
+        request,
+        "programmes/training_compliance.html",
+        {"form": form, "compliance": compliance, "query": request.GET.urlencode()},
+    )
+
+
+@role_required(*MANAGERS)
+def training_compliance_csv(request: SchoolRequest) -> HttpResponse:
+    """The page's rows as a spreadsheet: one line per person and module."""
+    form = _compliance_filters(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest("Those filters are not valid: go back and choose again.")
+    filters = form.cleaned_data if form.is_bound else {}
+    compliance = training_compliance(
+        request.school,
+        timezone.localdate(),
+        programme=filters.get("programme"),
+        status=filters.get("status") or None,
+        mentors=mentors_for_export(
+            request.user, request.school, what="training compliance", request=request
+        ),
+    )
+    today = compliance.today
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="training-compliance-{today.isoformat()}.csv"'
+    )
+    response.write("\ufeff")  # so that Excel reads the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Who",
+            "Name",
+            "Status",
+            "Module",
+            "Required by the programme",
+            "Training",
+            "Completed on",
+            "Runs out on",
+        ]
+    )
+    for who, table in (
+        ("Peer mentor", compliance.mentors),
+        ("Facilitator", compliance.facilitators),
+    ):
+        for row in table.rows:
+            for column, cell in zip(table.columns, row.cells, strict=True):
+                required = ""
+                if compliance.programme is not None and who == "Peer mentor":
+                    required = "Yes" if column.required else "No"
+                writer.writerow(
+                    [
+                        who,
+                        spreadsheet_safe(row.name),
+                        spreadsheet_safe(row.status),
+                        spreadsheet_safe(column.module.title),
+                        required,
+                        cell.label,
+                        cell.completed_on.isoformat() if cell.completed_on else "",
+                        cell.expires_on.isoformat() if cell.expires_on else "",
+                    ]
+                )
+    return response

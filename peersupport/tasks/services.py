@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,8 +27,11 @@ def task_open(
     assigned_to: User,
     link: str = "",
     due_on: datetime.date | None = None,
+    refresh: bool = False,
 ) -> tuple[Task, bool]:
-    """Open a task unless the same one is already open; returns (task, created)."""
+    """Open a task unless the same one is already open; returns (task, created).
+    With ``refresh``, an open one takes the new title, link and due date (what it
+    asks has changed: training that was running out has now run out)."""
     existing = Task.objects.filter(
         kind=kind,
         subject_public_id=subject_public_id,
@@ -35,6 +39,10 @@ def task_open(
         status=Task.Status.OPEN,
     ).first()
     if existing is not None:
+        if refresh and (existing.title, existing.link, existing.due_on) != (title, link, due_on):
+            existing.title, existing.link, existing.due_on = title, link, due_on
+            existing.full_clean(validate_constraints=False)
+            existing.save(update_fields=["title", "link", "due_on"])
         return existing, False
     task = Task(
         school=school,
@@ -69,3 +77,35 @@ def task_done(*, actor: User, task: Task) -> Task:
         detail=task.kind,
     )
     return task
+
+
+@transaction.atomic
+def tasks_close_for(
+    *, actor: User, school: School, kind: str, subject_public_ids: Iterable[uuid.UUID]
+) -> int:
+    """Mark done every open task of this kind about these subjects, whoever holds it,
+    because the work it asked for has been recorded (a supervision recorded closes
+    its mentors' supervision-due tasks). Returns how many were closed."""
+    tasks = list(
+        Task.objects.filter(
+            school=school,
+            kind=kind,
+            subject_public_id__in=list(subject_public_ids),
+            status=Task.Status.OPEN,
+        )
+    )
+    if not tasks:
+        return 0
+    Task.objects.filter(pk__in=[task.pk for task in tasks]).update(
+        status=Task.Status.DONE, done_at=timezone.now()
+    )
+    for task in tasks:
+        audit_record(
+            action="task.done",
+            actor=actor,
+            school=school,
+            object_type="task",
+            object_public_id=task.public_id,
+            detail=f"{task.kind}: the work was recorded",
+        )
+    return len(tasks)

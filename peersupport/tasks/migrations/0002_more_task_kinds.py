@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0001_initial'),
+        ("tasks", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('at_risk', 'Follow up a student at risk of dropping out'), ('rematch', 'Consider a new match'), ('contact_due', 'Check in with a mentor or mentee'), ('needs_help', 'A mentor or facilitator asked for help'), ('closing', 'Hold a closing conversation'), ('supervision_due', 'Supervise a peer mentor'), ('training_expiring', "Renew a mentor's training"), ('protocol_to_read', 'Read a new version of a protocol')], max_length=20),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("at_risk", "Follow up a student at risk of dropping out"),
+                    ("rematch", "Consider a new match"),
+                    ("contact_due", "Check in with a mentor or mentee"),
+                    ("needs_help", "A mentor or facilitator asked for help"),
+                    ("closing", "Hold a closing conversation"),
+                    ("supervision_due", "Supervise a peer mentor"),
+                    ("training_expiring", "Renew a mentor's training"),
+                    ("protocol_to_read", "Read a new version of a protocol"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

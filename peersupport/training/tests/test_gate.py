@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import Persona, make_student
 from peersupport.programmes.models import MentorProfile, Programme
+from peersupport.programmes.selectors import training_compliance
 from peersupport.programmes.services import (
     group_add_co_facilitator,
     group_create,
@@ -168,6 +169,59 @@ def test_expiry_makes_a_valid_mentor_invalid_on_the_day(
         mentorship_propose(
             actor=coordinator, programme=programme, mentor=mentor, mentee=make_student(school_a)
         )
+
+
+def test_expiry_refuses_resuming_and_co_facilitating_on_the_day_and_renewal_allows_them(
+    personas: dict[str, Persona], trained_setting, school_a: School
+) -> None:  # type: ignore[no-untyped-def]
+    """Activation and group placement, like pairing, hold the day before the
+    training runs out and are refused on the day, naming the module; renewing it
+    on the day lets both through. The compliance view agrees with the gate."""
+    programme, mentor, modules = trained_setting
+    coordinator = personas["coordinator"].user
+    for each in modules:
+        completion_record(
+            actor=coordinator,
+            module=each,
+            student=mentor.student,
+            completed_on=D(2025, 12, 1),
+            how="in_person",
+        )
+    mentor_set_status(actor=coordinator, mentor=mentor, status="active")
+    thursday = group_create(actor=coordinator, programme=programme, name="Thursday group")
+    friday = group_create(actor=coordinator, programme=programme, name="Friday group")
+
+    def standing_on(day: datetime.date) -> str:
+        """Where the mentor stands with "Boundaries" in the compliance view."""
+        table = training_compliance(school_a, day).mentors
+        column = [c.module for c in table.columns].index(modules[1])
+        return table.rows[0].cells[column].status
+
+    assert standing_on(D(2026, 11, 30)) == "expiring"
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)):
+        group_add_co_facilitator(actor=coordinator, group=thursday, mentor=mentor)
+        mentor_set_status(actor=coordinator, mentor=mentor, status="paused")
+        mentor_set_status(actor=coordinator, mentor=mentor, status="active")
+    assert standing_on(D(2026, 12, 1)) == "expired"
+    ran_out = r"until they complete: Boundaries and confidentiality \(ran out on 1 December 2026\)"
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 12, tzinfo=datetime.UTC)):
+        with pytest.raises(ValidationError, match=f"cannot co-facilitate Friday group {ran_out}"):
+            group_add_co_facilitator(actor=coordinator, group=friday, mentor=mentor)
+        mentor_set_status(actor=coordinator, mentor=mentor, status="paused")
+        with pytest.raises(ValidationError, match=f"cannot become active {ran_out}"):
+            mentor_set_status(actor=coordinator, mentor=mentor, status="active")
+        mentor.refresh_from_db()
+        assert mentor.status == "paused"
+        completion_record(
+            actor=coordinator,
+            module=modules[1],
+            student=mentor.student,
+            completed_on=D(2026, 12, 1),
+            how="in_person",
+        )
+        mentor_set_status(actor=coordinator, mentor=mentor, status="active")
+        group_add_co_facilitator(actor=coordinator, group=friday, mentor=mentor)
+    assert standing_on(D(2026, 12, 1)) == "complete"
 
 
 def test_refresh_periods_land_on_a_real_day() -> None:

@@ -23,7 +23,7 @@ from peersupport.schools.models import Phase, School
 from peersupport.schools.services import holiday_add, school_create, term_add
 from peersupport.students.importing import parse_mis_csv
 from peersupport.students.services import students_import
-from peersupport.training.services import curriculum_install
+from peersupport.training.services import curriculum_install, protocols_install
 
 DEMO_PASSWORD = "demo-peer-support-2026"
 MAIN_SCHOOL = ("Northgate Academy", "140001", "4001")
@@ -112,6 +112,7 @@ class Command(BaseCommand):
         for school in (main, second):
             _calendar(school, today)
             curriculum_install(school=school)
+            protocols_install(school=school)
         for prefix, name, role in DEMO_USERS:
             user = user_create(email=demo_email(prefix), full_name=name, password=DEMO_PASSWORD)
             membership_grant(actor=None, school=main, user=user, role=role)

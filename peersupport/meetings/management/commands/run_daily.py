@@ -42,7 +42,10 @@ class Command(BaseCommand):
             sent = daily_send(school=school, today=today, outbox=result.outbox)
             self.stdout.write(
                 f"{school.name}: {result.at_risk_tasks} new at-risk tasks, "
-                f"{result.contact_tasks} contact tasks, {sent} e-mails"
+                f"{result.contact_tasks} contact tasks, "
+                f"{result.supervision_tasks} supervision tasks, "
+                f"{result.training_tasks} training tasks, "
+                f"{result.mentors_paused} mentors paused (training ran out), {sent} e-mails"
             )
         if failed:
             raise CommandError("The daily job failed for: " + ", ".join(failed))
