@@ -195,19 +195,12 @@ MATRIX: dict[str, Rule] = {
         answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
         "supervision",
     ),
-    # Group ground rules: the group's staff may change them; the mentor persona does not
-    # co-facilitate this group, and the student persona is not a member of it.
+    # Group ground rules: the group's staff may change them; peer mentors never do
+    # (the group agrees changes in a session, and staff type them in). The student
+    # persona is not a member of this group.
     "programmes:agreement_edit": Rule(
         "get",
-        answers(
-            302,
-            default=403,
-            coordinator=200,
-            dsl=200,
-            facilitator=200,
-            mentor=404,
-            outsider=404,
-        ),
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
         "group",
     ),
     "programmes:agreement_record": Rule(
@@ -293,10 +286,12 @@ MATRIX: dict[str, Rule] = {
         answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
         "training_event",
     ),
-    # Nobody chosen is refused with a message: a redirect back to the session.
+    # Nobody chosen is refused with a message: a redirect back to the session. The
+    # facilitator is on this session's register but neither trains it nor set it up,
+    # so it is not theirs to add people to.
     "training:event_invite": Rule(
         "post",
-        answers(302, default=403, coordinator=302, dsl=302, facilitator=302, outsider=404),
+        answers(302, default=403, coordinator=302, dsl=302, facilitator=404, outsider=404),
         "training_event",
     ),
     "meetings:mine": Rule("get", answers(302, default=403, student=200, mentor=200)),

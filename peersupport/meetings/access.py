@@ -77,8 +77,10 @@ def supervisions_visible_to(user: User, school: School) -> QuerySet[Supervision]
 
 
 def may_read_supervision_notes(user: User, supervision: Supervision) -> bool:
-    """The notes, the actions and what each mentor added (which may name students):
-    coordinators and DSLs, and the member of staff who led the supervision."""
+    """The notes, the actions, and each mentor's answer to "How are you doing?" with
+    what they added (wellbeing data about a child, and words that may name
+    students): coordinators and DSLs, and the member of staff who led the
+    supervision. Other staff who see the supervision see only who came."""
     if role_in(user, supervision.school) in (Role.COORDINATOR, Role.DSL):
         return True
     return supervision.facilitator_id == user.pk
@@ -87,7 +89,7 @@ def may_read_supervision_notes(user: User, supervision: Supervision) -> bool:
 def supervision_for(
     user: User, school: School, public_id: uuid.UUID, *, request: HttpRequest | None = None
 ) -> Supervision:
-    """One supervision; reading its notes is audited."""
+    """One supervision; reading its notes and how its mentors are doing is audited."""
     try:
         supervision = (
             supervisions_visible_to(user, school)

@@ -23,6 +23,7 @@ from peersupport.audit.services import audit_record
 from peersupport.lib import engagement
 from peersupport.lib.cadence import contact_due
 from peersupport.lib.schedule import series_dates
+from peersupport.meetings.access import may_read_supervision_notes
 from peersupport.meetings.models import (
     Attendance,
     CheckIn,
@@ -45,7 +46,11 @@ from peersupport.meetings.selectors import (
     supervision_due,
 )
 from peersupport.programmes.models import Enrolment, Group, MentorProfile, Mentorship, Programme
-from peersupport.programmes.selectors import programme_staff, staff_responsible_for
+from peersupport.programmes.selectors import (
+    programme_staff,
+    school_managers,
+    staff_responsible_for,
+)
 from peersupport.programmes.services import training_expiry_run
 from peersupport.schools.models import School
 from peersupport.schools.selectors import is_school_day
@@ -685,8 +690,12 @@ def supervision_record(
 ) -> Supervision:
     """Record a supervision of peer mentors: who came and how each is doing, the
     notes and the actions agreed. It closes the supervision-due tasks of the mentors
-    who came; a mentor struggling or not doing great gets the programme's staff a
-    follow-up."""
+    who came and are no longer overdue (one written up late, older than a mentor's
+    latest, does not move their due date: their task stays open, since the daily
+    job would not open another for the same due date). A mentor struggling or not
+    doing great gets a follow-up for the programme's staff who may read how they
+    are doing (its leads who are coordinators or DSLs, or who led this
+    supervision), else for the school's coordinators."""
     if not may_supervise(actor, programme):
         raise PermissionDenied(
             "Only coordinators, DSLs and the programme's leads and group facilitators "
@@ -746,15 +755,29 @@ def supervision_record(
         object_public_id=supervision.public_id,
         detail=f"{supervision.get_kind_display()}, {len(places)} mentor(s)",
     )
+    still_overdue = {
+        row.mentor.pk
+        for row in supervision_due(
+            school=programme.school, today=timezone.localdate(), programme=programme
+        )
+        if row.overdue
+    }
     tasks_close_for(
         actor=actor,
         school=programme.school,
         kind=TaskKind.SUPERVISION_DUE,
-        subject_public_ids=[mentor.public_id for mentor in mentors],
+        subject_public_ids=[
+            mentor.public_id for mentor in mentors if mentor.pk not in still_overdue
+        ],
     )
     low = sum(1 for answer in came if answer.feeling in LOW_FEELINGS)
     if low:
-        for person in programme_staff(programme):
+        readers = [
+            person
+            for person in programme_staff(programme)
+            if may_read_supervision_notes(person, supervision)
+        ]
+        for person in readers or school_managers(programme.school):
             task_open(
                 school=programme.school,
                 kind=TaskKind.NEEDS_HELP,

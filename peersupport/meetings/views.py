@@ -59,7 +59,6 @@ from peersupport.programmes.forms import ContactForm, SeriesForm, StudentByUpnFo
 from peersupport.programmes.selectors import (
     group_members,
     group_rules,
-    groups_whose_rules_student_writes,
     rules_for_student,
 )
 from peersupport.programmes.services import (
@@ -167,7 +166,6 @@ def my_page_view(request: SchoolRequest) -> HttpResponse:
         messages.success(request, "Thank you. Your check-in is saved.")
         return redirect("meetings:mine")
     page = my_page(student=student, today=timezone.localdate())
-    is_mentor = request.membership.role == Role.MENTOR
     return render(
         request,
         "meetings/my_page.html",
@@ -176,9 +174,6 @@ def my_page_view(request: SchoolRequest) -> HttpResponse:
             "form": form,
             "fit_form": FitCheckForm(),
             "group_rules": rules_for_student(student) if student else [],
-            "rules_to_write": (
-                groups_whose_rules_student_writes(student) if student and is_mentor else []
-            ),
         },
     )
 

@@ -107,21 +107,15 @@ def group_for(user: User, school: School, public_id: uuid.UUID) -> Group:
 
 
 def groups_whose_rules_user_may_write(user: User, school: School) -> QuerySet[Group]:
-    """Whose ground rules ``user`` may change: a coordinator or DSL any group's, a
-    facilitator their own groups', and an active peer mentor the groups they
-    co-facilitate (the group writes its rules together, and a mentor often holds
-    the pen)."""
+    """Whose ground rules ``user`` may change: a coordinator or DSL any group's, and a
+    facilitator their own groups'. Never a peer mentor, even one who co-facilitates:
+    a new version asks every member (other children) to agree to it, so the group
+    agrees changes together in a session and staff type them in."""
     role = role_in(user, school)
     if role in WHOLE_SCHOOL:
         return Group.objects.filter(school=school)
     if role == Role.FACILITATOR:
         return Group.objects.filter(school=school, facilitators=user)
-    if role == Role.MENTOR:
-        return Group.objects.filter(
-            school=school,
-            co_facilitators__student__user=user,
-            co_facilitators__status=MentorProfile.Status.ACTIVE,
-        )
     return Group.objects.none()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,6 +69,23 @@ def staff_responsible_for(programme: Programme, student: Student) -> list[User]:
     if enrolment is not None and enrolment.responsible is not None:
         return [enrolment.responsible]
     return programme_staff(programme)
+
+
+def school_managers(school: Any) -> list[User]:
+    """Who runs the school's peer support: its active coordinators, or its DSLs
+    when it has no coordinator, so that someone is always told."""
+    memberships = list(
+        Membership.objects.filter(
+            school=school,
+            role__in=(Role.COORDINATOR, Role.DSL),
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    )
+    coordinators = [m.user for m in memberships if m.role == Role.COORDINATOR]
+    return coordinators or [m.user for m in memberships if m.role == Role.DSL]
 
 
 def programme_staff(programme: Programme) -> list[User]:
@@ -359,19 +376,6 @@ def rules_for_student(student: Student) -> list[StudentRules]:
     ]
 
 
-def groups_whose_rules_student_writes(student: Student) -> list[Group]:
-    """The groups an active peer mentor co-facilitates, whose ground rules they may
-    help write."""
-    from peersupport.programmes.models import MentorProfile
-
-    return list(
-        Group.objects.filter(
-            co_facilitators__student=student,
-            co_facilitators__status=MentorProfile.Status.ACTIVE,
-        ).order_by("name")
-    )
-
-
 # ---------------------------------------------------------------- training compliance
 
 # Mentors whose training matters: in training, active, or paused (who may come back).
@@ -565,10 +569,12 @@ class TrainingWarning:
     expired: list[tuple[TrainingModule, Standing]]
 
 
-def training_warnings(school: Any, today: datetime.date) -> list[TrainingWarning]:
-    """For the daily job: every active mentor serving a programme (not closed) that
-    has required modules, with what of it is running out or has run out. A fixed
-    number of queries."""
+def training_warnings(
+    school: Any, today: datetime.date, *, statuses: Sequence[str] = ("active",)
+) -> list[TrainingWarning]:
+    """For the daily job: every active mentor (or with ``statuses``, every mentor
+    in one of them) serving a programme (not closed) that has required modules,
+    with what of it is running out or has run out. A fixed number of queries."""
     from peersupport.programmes.models import MentorProfile, Mentorship
 
     programmes = {
@@ -590,9 +596,7 @@ def training_warnings(school: Any, today: datetime.date) -> list[TrainingWarning
     ).values_list("mentorprofile_id", "group__programme_id"):
         serving[mentor_id].add(programme_id)
     mentors = list(
-        MentorProfile.objects.filter(
-            school=school, status=MentorProfile.Status.ACTIVE, id__in=list(serving)
-        )
+        MentorProfile.objects.filter(school=school, status__in=statuses, id__in=list(serving))
         .select_related("student")
         .order_by("student__legal_surname", "student__legal_forename", "pk")
     )

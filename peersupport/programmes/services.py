@@ -4,6 +4,7 @@ keep-apart rules."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ from peersupport.programmes.selectors import (
     consent_in_force,
     gate_gaps,
     open_enrolment_count,
-    programme_staff,
+    school_managers,
     staff_responsible_for,
     starter_agreement_text,
     training_warnings,
@@ -50,7 +51,7 @@ from peersupport.programmes.selectors import (
 from peersupport.schools.models import School, Term, TimetableSlot
 from peersupport.students.models import Student
 from peersupport.tasks.models import Task, TaskKind
-from peersupport.tasks.services import task_open
+from peersupport.tasks.services import task_open, tasks_close_for
 from peersupport.training.models import TrainingModule
 from peersupport.training.selectors import describe_gaps
 
@@ -600,10 +601,11 @@ def _agreement_add(
 def group_agreement_write(*, actor: User, group: Group, text: str) -> GroupAgreement:
     """Save a group's ground rules as a new version. Every current member is then
     asked to agree again; what they agreed to before stays recorded against the
-    version they agreed to. Coordinators and DSLs, the group's facilitators and its
-    co-facilitating peer mentors may write them."""
+    version they agreed to. Coordinators and DSLs and the group's facilitators may
+    write them; peer mentors may not (the group agrees changes in a session, and
+    staff type them in)."""
     if not groups_whose_rules_user_may_write(actor, group.school).filter(pk=group.pk).exists():
-        raise PermissionDenied("Only the group's staff and co-facilitators can change its rules.")
+        raise PermissionDenied("Only the staff who run the group can change its ground rules.")
     # Browsers send a textarea's line breaks as CRLF; store them as LF, so that an
     # unchanged text is recognised as unchanged.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -631,10 +633,15 @@ def agreement_sign(
     if not is_them and not groups_visible_to(actor, group.school).filter(pk=group.pk).exists():
         raise PermissionDenied("Only the student or the group's staff can record this.")
     Group.objects.select_for_update().filter(pk=group.pk).first()
+    # The student reads these on their own page, so they are told in plain words.
     if not GroupMember.objects.filter(group=group, student=student, left_on__isnull=True).exists():
+        if is_them:
+            raise ValidationError(f"You are not in {group.name} now.")
         raise ValidationError(f"{student.display_name} is not in {group.name} now.")
     newest = GroupAgreement.objects.filter(group=group).order_by("-number").first()
     if newest is None or newest.pk != agreement.pk:
+        if is_them:
+            raise ValidationError("Your group changed its ground rules. Please read them again.")
         raise ValidationError(
             "These ground rules have changed since this page was opened. Please read the new ones."
         )
@@ -891,17 +898,45 @@ def _compliance_link(programme: Programme, status: str, mentor: MentorProfile) -
 def training_expiry_run(*, school: School, today: datetime.date) -> TrainingExpiryResult:
     """The daily job's training check. For each active mentor serving a programme
     with required modules: a required completion running out within 30 days gives
-    the programme's leads a task to renew it; one that has run out pauses the mentor
-    where the programme says so (the reason, naming the module, is audited) and
-    tells the leads, and otherwise tells the leads and leaves the mentor active.
+    the school's coordinators a task to renew it; one that has run out pauses the
+    mentor where the programme says so (the reason, naming the module, is audited)
+    and tells them, and otherwise tells them and leaves the mentor active.
 
-    Each lead has one open task per mentor; its title names no one. Running it twice
-    changes nothing more, and a task marked done is not opened again for the same
-    news (the same run-out day)."""
+    The task goes to the school's coordinators (its DSLs when it has none), not to
+    the programme's leads: they manage training, and the task's link is the
+    training compliance view, which only coordinators and DSLs may open, so a
+    facilitator who leads a programme would be sent to a page they cannot see. A
+    coordinator who also leads the programme is told once.
+
+    Each coordinator has one open task per mentor; its title names no one. Running
+    it twice changes nothing more, and a task marked done is not opened again for
+    the same news (the same run-out day). An open task is closed once its mentor
+    has nothing required running out or run out: they renewed it, or no longer
+    serve a programme that requires it (stepped down, their pairing closed, the
+    requirement dropped). A mentor paused keeps theirs while their training is
+    still out of date, since it must be renewed before they come back."""
     result = TrainingExpiryResult()
     by_mentor: dict[int, list[TrainingWarning]] = {}
-    for warning in training_warnings(school, today):
-        by_mentor.setdefault(warning.mentor.pk, []).append(warning)
+    still_due: set[uuid.UUID] = set()
+    for warning in training_warnings(
+        school, today, statuses=(MentorProfile.Status.ACTIVE, MentorProfile.Status.PAUSED)
+    ):
+        still_due.add(warning.mentor.public_id)
+        if warning.mentor.status == MentorProfile.Status.ACTIVE:
+            by_mentor.setdefault(warning.mentor.pk, []).append(warning)
+    tasks_close_for(
+        actor=None,
+        school=school,
+        kind=TaskKind.TRAINING_EXPIRING,
+        subject_public_ids=set(
+            Task.objects.filter(
+                school=school, kind=TaskKind.TRAINING_EXPIRING, status=Task.Status.OPEN
+            )
+            .exclude(subject_public_id__in=still_due)
+            .values_list("subject_public_id", flat=True)
+        ),
+        why="no required training is running out or run out now",
+    )
     if not by_mentor:
         return result
     subjects = [warnings[0].mentor.public_id for warnings in by_mentor.values()]
@@ -910,7 +945,7 @@ def training_expiry_run(*, school: School, today: datetime.date) -> TrainingExpi
             school=school, kind=TaskKind.TRAINING_EXPIRING, subject_public_id__in=subjects
         ).values_list("subject_public_id", "assigned_to_id", "title", "due_on")
     )
-    staff: dict[int, list[User]] = {}
+    managers = school_managers(school)
     for warnings in by_mentor.values():
         mentor = warnings[0].mentor
         ran_out = [(w.programme, m, s) for w in warnings for m, s in w.expired]
@@ -936,12 +971,7 @@ def training_expiry_run(*, school: School, today: datetime.date) -> TrainingExpi
         due_on = min(where.expires_on for _, _, where in news if where.expires_on is not None)
         programme = news[0][0]
         link = _compliance_link(programme, status, mentor)
-        people: dict[int, User] = {}
-        for warning in warnings:
-            if warning.programme.pk not in staff:
-                staff[warning.programme.pk] = programme_staff(warning.programme)
-            people.update((person.pk, person) for person in staff[warning.programme.pk])
-        for person in people.values():
+        for person in managers:
             if (mentor.public_id, person.pk, title, due_on) in told:
                 continue
             task_open(

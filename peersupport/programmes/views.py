@@ -405,18 +405,16 @@ def keep_apart(request: SchoolRequest) -> HttpResponse:
 # ---------------------------------------------------------------- group agreements
 
 
-@role_required(*STAFF, Role.MENTOR)
+@role_required(*STAFF)
 def agreement_edit(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     """Change a group's ground rules (saving makes a new version), with every version
-    so far. A group with none yet starts from the starter ground rules."""
+    so far. A group with none yet starts from the starter ground rules. Staff type
+    in the changes the group agreed together in a session."""
     group = group_for_rules(request.user, request.school, public_id)
     versions = agreement_versions(group)
     current = versions[0] if versions else None
-    if request.membership.role == Role.MENTOR:
-        back_url, back_label = reverse("meetings:mine"), "Back to my page"
-    else:
-        back_url = reverse("meetings:group", kwargs={"public_id": group.public_id})
-        back_label = f"Back to {group.name}"
+    back_url = reverse("meetings:group", kwargs={"public_id": group.public_id})
+    back_label = f"Back to {group.name}"
     form = AgreementForm(
         request.POST or None,
         initial={"text": current.text if current else starter_agreement_text()},
@@ -484,8 +482,10 @@ def agreement_agree(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespons
     agreement = agreement_for(request.user, request.school, public_id)
     try:
         services.agreement_sign(actor=request.user, agreement=agreement, student=student)
-    except ValidationError:
-        messages.error(request, "Your group changed its ground rules. Please read them again.")
+    except (ValidationError, PermissionDenied) as error:
+        # The service says why in words for the student: the rules changed, or they
+        # are no longer in the group.
+        messages.error(request, _messages_of(error))
     else:
         messages.success(request, "Thank you. You have agreed to your group's ground rules.")
     return redirect("meetings:mine")

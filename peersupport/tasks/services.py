@@ -81,11 +81,17 @@ def task_done(*, actor: User, task: Task) -> Task:
 
 @transaction.atomic
 def tasks_close_for(
-    *, actor: User, school: School, kind: str, subject_public_ids: Iterable[uuid.UUID]
+    *,
+    actor: User | None,
+    school: School,
+    kind: str,
+    subject_public_ids: Iterable[uuid.UUID],
+    why: str = "the work was recorded",
 ) -> int:
     """Mark done every open task of this kind about these subjects, whoever holds it,
     because the work it asked for has been recorded (a supervision recorded closes
-    its mentors' supervision-due tasks). Returns how many were closed."""
+    its mentors' supervision-due tasks) or is no longer needed (``actor=None``: the
+    daily job, saying ``why`` in the audit). Returns how many were closed."""
     tasks = list(
         Task.objects.filter(
             school=school,
@@ -106,6 +112,6 @@ def tasks_close_for(
             school=school,
             object_type="task",
             object_public_id=task.public_id,
-            detail=f"{task.kind}: the work was recorded",
+            detail=f"{task.kind}: {why}",
         )
     return len(tasks)

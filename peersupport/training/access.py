@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from peersupport.accounts.models import Role, User
@@ -36,8 +36,9 @@ def module_for(user: User, school: School, public_id: uuid.UUID) -> TrainingModu
 
 
 def events_visible_to(user: User, school: School) -> QuerySet[TrainingEvent]:
-    """Staff, who run training sessions, see every one in the school; mentors hear
-    of their own through their training page, and nobody else sees any."""
+    """Staff, who run training sessions, see every one in the school (to know what
+    is on, and to come); mentors hear of their own through their training page, and
+    nobody else sees any. Who may change a register is narrower: ``events_run_by``."""
     role = role_in(user, school)
     if role in STAFF:
         return TrainingEvent.objects.filter(school=school)
@@ -50,6 +51,39 @@ def event_for(user: User, school: School, public_id: uuid.UUID) -> TrainingEvent
             events_visible_to(user, school)
             .select_related("module", "trainer")
             .get(public_id=public_id)
+        )
+    except TrainingEvent.DoesNotExist:
+        raise Http404("No such training session.") from None
+
+
+REGISTER_REFUSAL = (
+    "Only the trainer, whoever set the session up, or a coordinator or DSL can mark "
+    "this register or add people to it."
+)
+
+
+def events_run_by(user: User, school: School) -> QuerySet[TrainingEvent]:
+    """Sessions whose register ``user`` may mark and add people to. Attending one
+    completes its module, which counts towards the training a programme requires,
+    so a facilitator may change only the registers of sessions they train or set
+    up; coordinators and DSLs may change any in the school."""
+    role = role_in(user, school)
+    events = TrainingEvent.objects.filter(school=school)
+    if role in MANAGERS:
+        return events
+    if role == Role.FACILITATOR:
+        return events.filter(Q(trainer=user) | Q(created_by=user))
+    return TrainingEvent.objects.none()
+
+
+def runs_event(user: User, event: TrainingEvent) -> bool:
+    return events_run_by(user, event.school).filter(pk=event.pk).exists()
+
+
+def event_to_run(user: User, school: School, public_id: uuid.UUID) -> TrainingEvent:
+    try:
+        return (
+            events_run_by(user, school).select_related("module", "trainer").get(public_id=public_id)
         )
     except TrainingEvent.DoesNotExist:
         raise Http404("No such training session.") from None

@@ -22,7 +22,7 @@ from peersupport.schools.models import School
 from peersupport.students.models import Student
 from peersupport.tasks.models import Task, TaskKind
 from peersupport.tasks.services import task_done, task_open
-from peersupport.training.access import protocols_visible_to
+from peersupport.training.access import REGISTER_REFUSAL, protocols_visible_to, runs_event
 from peersupport.training.curriculum import load_curriculum
 from peersupport.training.models import (
     Completion,
@@ -273,6 +273,13 @@ def _require_staff(actor: User, school: School) -> None:
         raise PermissionDenied("Only staff run training sessions.")
 
 
+def _require_runs(actor: User, event: TrainingEvent) -> None:
+    # Marking someone as there completes the module for them, and that counts
+    # towards the training a programme requires of its mentors.
+    if not runs_event(actor, event):
+        raise PermissionDenied(REGISTER_REFUSAL)
+
+
 def _is_staff_of(user: User, school: School) -> bool:
     return Membership.objects.filter(
         user=user, school=school, is_active=True, role__in=STAFF_ROLES
@@ -289,8 +296,9 @@ def event_invite(
 ) -> int:
     """Put people on a training session's register: peer mentors (in training or
     active) of the school, and its staff. Anyone already on it is left as they are.
-    Returns how many were added."""
-    _require_staff(actor, event.school)
+    Returns how many were added. Only the session's trainer, whoever set it up, and
+    coordinators and DSLs may."""
+    _require_runs(actor, event)
     students, users = list(students), list(users)
     school = event.school
     if students and event.module.audience != TrainingModule.Audience.MENTOR:
@@ -414,8 +422,11 @@ def event_attendance_mark(
     correction (they were ticked by mistake), and it is not silent: the
     completion this session recorded for them is removed, the audit log keeps who
     took it off and when, and the caller is told so it can say it. Completions
-    earned another way (the knowledge check, another session) are untouched."""
-    _require_staff(actor, event.school)
+    earned another way (the knowledge check, another session) are untouched.
+
+    Only the session's trainer, whoever set it up, and coordinators and DSLs may
+    mark it."""
+    _require_runs(actor, event)
     if attendance.event_id != event.pk:
         raise ValidationError("That person is not on this session's register.")
     if event.held_on > timezone.localdate():
@@ -473,7 +484,7 @@ def event_register_save(
     """Save a whole register at once: ``came`` holds the public ids of the places
     ticked; everyone else on the register is marked as not there. Returns how many
     were marked, taken off and left as they were."""
-    _require_staff(actor, event.school)
+    _require_runs(actor, event)
     if event.held_on > timezone.localdate():
         raise ValidationError("You can mark who came on the day of the session, not before.")
     places = list(TrainingAttendance.objects.filter(event=event).order_by("pk"))
@@ -521,7 +532,9 @@ def protocol_publish(
 ) -> ProtocolVersion:
     """A coordinator or DSL publishes new words for a protocol as its next version.
     Everyone it is for must read it again: staff get a task (mentors see it marked
-    on their "What do I do if...?" page)."""
+    on their "What do I do if...?" page). The publisher wrote the words, so their
+    reading of this version is recorded instead, and any task of theirs to read it
+    is done."""
     require_manager(actor, protocol.school)
     # One publisher at a time, so two cannot both make version N+1.
     protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
@@ -556,10 +569,13 @@ def protocol_publish(
         object_public_id=protocol.public_id,
         detail=f"version {version.number}",
     )
-    # Nobody has read a version just published, so every member of staff it is for
-    # is asked. An open task from an earlier version stays open and now means this one.
+    _acknowledge(actor=actor, version=version, how="as its publisher")
+    # Nobody else has read a version just published, so every other member of staff
+    # it is for is asked. An open task from an earlier version stays open and now
+    # means this one.
     link = reverse("training:protocol", kwargs={"public_id": protocol.public_id})
-    for membership in protocol_readers(protocol).filter(role__in=PROTOCOL_STAFF_ROLES):
+    readers = protocol_readers(protocol).filter(role__in=PROTOCOL_STAFF_ROLES)
+    for membership in readers.exclude(user=actor):
         task_open(
             school=protocol.school,
             kind=TaskKind.PROTOCOL_TO_READ,
@@ -576,10 +592,15 @@ def protocol_publish(
 def protocol_acknowledge(*, actor: User, version: ProtocolVersion) -> ProtocolAcknowledgement:
     """Someone the protocol is for says they have read and understood this version,
     which must be the current one. Saying it twice changes nothing. Closes their
-    task to read it, if they have one."""
+    task to read it, if they have one. Peer mentors see the refusals, so they are
+    in plain words."""
     protocol = version.protocol
     if not protocols_visible_to(actor, version.school).filter(pk=protocol.pk).exists():
-        raise PermissionDenied("This protocol is not one you are asked to read.")
+        raise PermissionDenied("This one is not for you to read.")
+    # Lock the protocol, as protocol_publish does, so that a version being published
+    # now cannot land between this check and the save: the acknowledgement waits for
+    # it, then is refused, rather than recording an old version as read.
+    Protocol.objects.select_for_update().get(pk=protocol.pk)
     newest = (
         ProtocolVersion.objects.filter(protocol=protocol)
         .order_by("-number")
@@ -588,8 +609,17 @@ def protocol_acknowledge(*, actor: User, version: ProtocolVersion) -> ProtocolAc
     )
     if version.number != newest:
         raise ValidationError(
-            "There is a newer version of this protocol. Please read the newest one first."
+            "This has changed since you opened it. Please read it again, then press the button."
         )
+    return _acknowledge(actor=actor, version=version)
+
+
+def _acknowledge(
+    *, actor: User, version: ProtocolVersion, how: str = ""
+) -> ProtocolAcknowledgement:
+    """Record that ``actor`` has read ``version`` (once) and close their task to read
+    it. The caller holds the protocol's lock and has checked the version is current."""
+    protocol = version.protocol
     acknowledgement, created = ProtocolAcknowledgement.objects.get_or_create(
         version=version, user=actor, defaults={"school": version.school}
     )
@@ -600,7 +630,7 @@ def protocol_acknowledge(*, actor: User, version: ProtocolVersion) -> ProtocolAc
             school=version.school,
             object_type="protocol",
             object_public_id=protocol.public_id,
-            detail=f"version {version.number}",
+            detail=f"version {version.number}" + (f", {how}" if how else ""),
         )
     for task in Task.objects.filter(
         kind=TaskKind.PROTOCOL_TO_READ,

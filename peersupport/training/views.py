@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
 from peersupport.training.access import (
+    REGISTER_REFUSAL,
     event_for,
+    event_to_run,
     events_visible_to,
     module_for,
     module_for_editing,
@@ -25,6 +27,7 @@ from peersupport.training.access import (
     protocols_managed_by,
     protocols_visible_to,
     reads_protocols,
+    runs_event,
 )
 from peersupport.training.forms import (
     EventForm,
@@ -270,8 +273,13 @@ def _register_saved_message(counts: dict[Marked, int]) -> str:
 @role_required(*STAFF)
 def event_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     event = event_for(request.user, request.school, public_id)
+    # Every member of staff sees the session; only those who run it change its register.
+    can_run = runs_event(request.user, event)
     error = ""
-    if request.method == "POST":
+    status = 200
+    if request.method == "POST" and not can_run:
+        error, status = REGISTER_REFUSAL, 403
+    elif request.method == "POST":
         came = [_uuid_or_none(value) for value in request.POST.getlist("came")]
         try:
             if None in came:
@@ -281,29 +289,35 @@ def event_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
             )
         except (ValidationError, PermissionDenied) as problem:
             error = _problem_text(problem)
+            status = 403 if isinstance(problem, PermissionDenied) else 400
         else:
             messages.success(request, _register_saved_message(counts))
             return redirect("training:event", public_id=event.public_id)
-    mentors, staff = not_yet_invited(event)
-    invite_form = InviteForm(mentors=mentors, staff=staff)
+    invite_form = None
+    if can_run:
+        mentors, staff = not_yet_invited(event)
+        invite_form = InviteForm(mentors=mentors, staff=staff)
     return render(
         request,
         "training/event_detail.html",
         {
             "event": event,
             "places": event_register(event),
-            "can_mark": event.held_on <= timezone.localdate(),
+            "can_run": can_run,
+            "can_mark": can_run and event.held_on <= timezone.localdate(),
             "error": error,
             "invite_form": invite_form,
         },
-        status=400 if error else 200,
+        status=status,
     )
 
 
 @require_POST
 @role_required(*STAFF)
 def event_invite_more(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    event = event_for(request.user, request.school, public_id)
+    # Not the trainer, nor whoever set it up, nor a coordinator or DSL: 404, as the
+    # session page offers them no form to add people.
+    event = event_to_run(request.user, request.school, public_id)
     form = InviteForm(
         request.POST, mentors=invitable_mentors(request.school), staff=staff_members(request.school)
     )
@@ -376,7 +390,7 @@ def protocol_mark_read(request: SchoolRequest, public_id: uuid.UUID) -> HttpResp
     form = ProtocolAcknowledgeForm(request.POST)
     version = protocol_version(protocol, form.cleaned_data["version"]) if form.is_valid() else None
     if version is None:
-        messages.error(request, "Please read the protocol, then press the button at the end.")
+        messages.error(request, "Please read it all, then press the button at the end.")
         return redirect("training:protocol", public_id=protocol.public_id)
     try:
         protocol_acknowledge(actor=request.user, version=version)

@@ -74,3 +74,7 @@ def test_a_coordinator_publishes_a_new_version(
     assert_accessible(axe, page)
     protocol = Protocol.objects.get(school=school, key="confidentiality-and-its-limits")
     assert protocol.versions.count() == 2
+    # The coordinator wrote it, so they have read it: no task to read it.
+    assert ProtocolAcknowledgement.objects.filter(
+        user=personas["coordinator"].user, version__protocol=protocol, version__number=2
+    ).exists()

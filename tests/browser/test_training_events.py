@@ -109,3 +109,13 @@ def test_a_coordinator_arranges_a_session_and_marks_the_register_by_keyboard(
     completion = Completion.objects.get(student=mentors[0])
     assert completion.event == event and completion.how == "in_person"
     assert not Completion.objects.filter(student=mentors[1]).exists()
+
+    # A facilitator who neither trains this session nor set it up sees its register,
+    # on an accessible page, but has nothing to change it with.
+    page.context.clear_cookies()
+    signed_in(page, live_server, personas["facilitator"])
+    page.goto(f"/training/events/{event.public_id}/")
+    page.get_by_text("Only the trainer, whoever set the session up, or a coordinator").wait_for()
+    assert page.get_by_role("checkbox").count() == 0
+    assert page.get_by_role("button", name="Add to the register").count() == 0
+    assert_accessible(axe, page)

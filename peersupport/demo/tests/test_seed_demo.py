@@ -16,7 +16,13 @@ from django.db.models import Q
 
 from peersupport.accounts.models import Membership, Role
 from peersupport.demo.roll import demo_roll_csv
-from peersupport.meetings.models import Attendance, CheckIn, Session, SessionLog
+from peersupport.meetings.models import (
+    Attendance,
+    CheckIn,
+    Session,
+    SessionLog,
+    SupervisionAttendance,
+)
 from peersupport.meetings.selectors import engagement_signals
 from peersupport.programmes.models import (
     Group,
@@ -31,6 +37,7 @@ from peersupport.programmes.selectors import waiting_list
 from peersupport.schools.models import School, Term
 from peersupport.students.importing import parse_mis_csv
 from peersupport.students.models import Student
+from peersupport.training.models import Completion
 
 TODAY = datetime.date(2026, 11, 25)  # a Wednesday, twelve weeks into the autumn term
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
@@ -147,10 +154,24 @@ def test_seed_demo_runs_a_term_of_peer_support(db: None, settings: Any) -> None:
 def test_same_seed_same_term(db: None, settings: Any) -> None:
     settings.DEMO_MODE = True
 
-    def term(seed: int) -> list[tuple[str, datetime.date, str]]:
+    def term(seed: int) -> list[tuple[Any, ...]]:
         with transaction.atomic():
             seed_small(seed)
-            marks = sorted(Attendance.objects.values_list("student__upn", "session__date", "mark"))
+            marks: list[tuple[Any, ...]] = sorted(
+                Attendance.objects.values_list("student__upn", "session__date", "mark")
+            )
+            # The training and supervision too (peersupport.demo.training).
+            marks += sorted(
+                Completion.objects.values_list(
+                    "student__upn", "user__email", "module__key", "completed_on", "how", "score"
+                ),
+                key=str,
+            )
+            marks += sorted(
+                SupervisionAttendance.objects.values_list(
+                    "mentor__student__upn", "supervision__held_on", "feeling"
+                )
+            )
             transaction.set_rollback(True)
         return marks
 

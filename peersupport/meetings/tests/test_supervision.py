@@ -195,6 +195,34 @@ def test_recording_supervision_clears_overdue_and_closes_the_task(
     assert fresh.due_on == D(2026, 10, 7)
 
 
+def test_a_back_dated_supervision_leaves_the_overdue_task_open(
+    personas: dict[str, Persona], setting: Setting, school_a: School
+) -> None:
+    """A supervision older than the mentor's latest does not move their due date:
+    they are still overdue, so their task stays open (the daily job counts a task
+    closed for this due date as already told, and would not open another)."""
+    mentor = setting.mentorship.mentor
+    coordinator = personas["coordinator"].user
+    record(coordinator, setting, mentor, on=D(2026, 9, 14))  # next due 28 September
+    assert "1 supervision tasks" in run_daily(D(2026, 9, 29))
+    task = Task.objects.get(kind=TaskKind.SUPERVISION_DUE)
+    with at(D(2026, 9, 30)):  # written up late
+        supervision_record(
+            actor=coordinator,
+            programme=setting.programme,
+            held_on=D(2026, 9, 10),
+            kind=Supervision.Kind.ONE_TO_ONE,
+            came=[SupervisionAnswer(mentor=mentor, feeling=4)],
+        )
+    assert row_of(mentor, school_a, D(2026, 9, 30)).overdue
+    task.refresh_from_db()
+    assert task.status == Task.Status.OPEN
+    # One that brings them up to date closes it.
+    record(coordinator, setting, mentor, on=D(2026, 9, 30))
+    task.refresh_from_db()
+    assert task.status == Task.Status.DONE
+
+
 def test_the_daily_job_opens_the_supervision_task_once(
     personas: dict[str, Persona], setting: Setting
 ) -> None:
@@ -372,6 +400,38 @@ def test_not_great_goes_to_the_programme_leads(
     ]
 
 
+def test_the_follow_up_goes_only_to_staff_who_may_read_how_the_mentor_is_doing(
+    personas: dict[str, Persona], setting: Setting, client: Client
+) -> None:
+    """A lead who is a facilitator and did not lead the supervision cannot see how
+    the mentor is doing, so the follow-up goes to the school's coordinators; a lead
+    who led it is told."""
+    facilitator = personas["facilitator"].user
+    setting.programme.leads.set([facilitator])
+    first = record(
+        personas["dsl"].user,
+        setting,
+        setting.mentorship.mentor,
+        on=D(2026, 9, 23),
+        feeling=SupervisionAttendance.Feeling.STRUGGLING,
+    )
+    task = Task.objects.get(kind=TaskKind.NEEDS_HELP, subject_public_id=first.public_id)
+    assert task.assigned_to == personas["coordinator"].user
+    client.force_login(task.assigned_to)
+    assert b"Struggling" in client.get(task.link).content
+    second = record(
+        facilitator,
+        setting,
+        setting.mentorship.mentor,
+        on=D(2026, 9, 30),
+        feeling=SupervisionAttendance.Feeling.NOT_GREAT,
+    )
+    assert [
+        t.assigned_to
+        for t in Task.objects.filter(kind=TaskKind.NEEDS_HELP, subject_public_id=second.public_id)
+    ] == [facilitator]
+
+
 @pytest.mark.parametrize("feeling", [None, 3, 4, 5])
 def test_okay_or_better_opens_no_follow_up(
     feeling: int | None, personas: dict[str, Persona], setting: Setting
@@ -430,24 +490,40 @@ def test_the_form_records_a_supervision_and_the_recorder_reads_the_notes(
 def test_another_facilitator_sees_who_came_but_not_the_notes(
     personas: dict[str, Persona], setting: Setting, client: Client
 ) -> None:
-    supervision = record(
-        personas["coordinator"].user,
-        setting,
-        setting.mentorship.mentor,
-        on=D(2026, 9, 23),
-        notes="Private words",
-    )
+    with at(D(2026, 9, 23)):
+        supervision = supervision_record(
+            actor=personas["coordinator"].user,
+            programme=setting.programme,
+            held_on=D(2026, 9, 23),
+            kind=Supervision.Kind.GROUP,
+            came=[
+                SupervisionAnswer(
+                    mentor=setting.mentorship.mentor,
+                    feeling=SupervisionAttendance.Feeling.STRUGGLING,
+                    note="Tired before exams",
+                )
+            ],
+            notes="Private words",
+        )
+    detail = reverse("meetings:supervision_detail", args=[supervision.public_id])
+    listing = reverse("meetings:supervision_list", args=[setting.programme.public_id])
     client.force_login(personas["facilitator"].user)
-    page = client.get(reverse("meetings:supervision_detail", args=[supervision.public_id]))
+    page = client.get(detail)
     assert page.status_code == 200
     assert b"Maya" in page.content
     assert b"Private words" not in page.content
+    # How a mentor is doing is wellbeing data about a child: not for them either,
+    # on the supervision or on the programme's list.
+    for seen in (page, client.get(listing)):
+        assert seen.status_code == 200
+        assert b"Struggling" not in seen.content
+        assert b"Tired before exams" not in seen.content
+        assert b"How are you doing?" not in seen.content
     assert not AuditEvent.objects.filter(action="supervision.notes_viewed").exists()
     client.force_login(personas["dsl"].user)
-    assert (
-        b"Private words"
-        in client.get(reverse("meetings:supervision_detail", args=[supervision.public_id])).content
-    )
+    shown = client.get(detail).content
+    assert b"Private words" in shown
+    assert b"Struggling" in shown and b"Tired before exams" in shown
     assert AuditEvent.objects.filter(action="supervision.notes_viewed").count() == 1
 
 

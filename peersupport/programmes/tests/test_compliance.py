@@ -1,7 +1,7 @@
 """The training compliance view (cells on the days either side of running out,
 filters, the CSV and its guard against formulas, a fixed number of queries), the
-daily expiry check (tasks for the leads, once; pause or warn as the programme
-says) and a programme's training settings."""
+daily expiry check (tasks for the coordinators, once, closed when no longer
+needed; pause or warn as the programme says) and a programme's training settings."""
 
 from __future__ import annotations
 
@@ -524,17 +524,16 @@ def training_tasks() -> list[tuple[str, str, datetime.date | None, str]]:
     )
 
 
-def test_training_running_out_gives_each_lead_one_task_once(
+def test_training_running_out_gives_each_coordinator_one_task_once(
     personas: dict[str, Persona], school_a: School, placed: dict[str, Any]
 ) -> None:
     assert training_expiry_run(school=school_a, today=D(2026, 10, 31)).tasks == 0
     first = training_expiry_run(school=school_a, today=D(2026, 11, 1))
-    assert (first.tasks, first.paused) == (2, 0)
+    assert (first.tasks, first.paused) == (1, 0)
     renew = "Renew a mentor's training before it runs out"
-    assert training_tasks() == [
-        ("Coordinator", renew, RUNS_OUT, "open"),
-        ("Facilitator", renew, RUNS_OUT, "open"),
-    ]
+    # The coordinator leads the programme too, and is told once; the facilitator
+    # who leads it cannot open the compliance view, so is not given the task.
+    assert training_tasks() == [("Coordinator", renew, RUNS_OUT, "open")]
     task = Task.objects.filter(kind=TaskKind.TRAINING_EXPIRING).first()
     assert task is not None and "Maya" not in task.title
     mentor, programme = placed["mentor"], placed["programme"]
@@ -545,7 +544,7 @@ def test_training_running_out_gives_each_lead_one_task_once(
     )
     for day in (D(2026, 11, 1), D(2026, 11, 2), D(2026, 11, 20)):
         assert training_expiry_run(school=school_a, today=day).tasks == 0
-    assert len(training_tasks()) == 2
+    assert len(training_tasks()) == 1
 
 
 def test_with_warn_only_the_mentor_stays_active_and_the_task_says_it_ran_out(
@@ -553,15 +552,12 @@ def test_with_warn_only_the_mentor_stays_active_and_the_task_says_it_ran_out(
 ) -> None:
     training_expiry_run(school=school_a, today=D(2026, 11, 1))
     ran_out = training_expiry_run(school=school_a, today=RUNS_OUT)
-    assert (ran_out.tasks, ran_out.paused) == (2, 0)
+    assert (ran_out.tasks, ran_out.paused) == (1, 0)
     placed["mentor"].refresh_from_db()
     assert placed["mentor"].status == "active"
     title = "A mentor's training has run out"
-    assert training_tasks() == [
-        ("Coordinator", title, RUNS_OUT, "open"),
-        ("Facilitator", title, RUNS_OUT, "open"),
-    ]
-    assert Task.objects.filter(link__contains="status=expired").count() == 2
+    assert training_tasks() == [("Coordinator", title, RUNS_OUT, "open")]
+    assert Task.objects.filter(link__contains="status=expired").count() == 1
     assert training_expiry_run(school=school_a, today=D(2026, 12, 2)).tasks == 0
     # A lead who marks it done is not given it again for the same news.
     mine = Task.objects.get(
@@ -569,7 +565,7 @@ def test_with_warn_only_the_mentor_stays_active_and_the_task_says_it_ran_out(
     )
     task_done(actor=personas["coordinator"].user, task=mine)
     assert training_expiry_run(school=school_a, today=D(2026, 12, 3)).tasks == 0
-    assert len(training_tasks()) == 2
+    assert len(training_tasks()) == 1
 
 
 def test_with_pause_the_mentor_is_paused_on_the_day_with_the_module_named(
@@ -583,9 +579,9 @@ def test_with_pause_the_mentor_is_paused_on_the_day_with_the_module_named(
         at_expiry="pause",
     )
     day_before = training_expiry_run(school=school_a, today=D(2026, 11, 30))
-    assert (day_before.tasks, day_before.paused) == (2, 0)
+    assert (day_before.tasks, day_before.paused) == (1, 0)
     on_the_day = training_expiry_run(school=school_a, today=RUNS_OUT)
-    assert (on_the_day.tasks, on_the_day.paused) == (2, 1)
+    assert (on_the_day.tasks, on_the_day.paused) == (1, 1)
     mentor, pairing = placed["mentor"], placed["pairing"]
     mentor.refresh_from_db()
     pairing.refresh_from_db()
@@ -598,6 +594,18 @@ def test_with_pause_the_mentor_is_paused_on_the_day_with_the_module_named(
     }
     again = training_expiry_run(school=school_a, today=RUNS_OUT)
     assert (again.tasks, again.paused) == (0, 0)
+    # Paused, the mentor is no longer checked, but their training has still run
+    # out: the task stays open until it is renewed.
+    training_expiry_run(school=school_a, today=D(2026, 12, 2))
+    assert [status for _, _, _, status in training_tasks()] == ["open"]
+    complete(
+        personas["coordinator"],
+        TrainingModule.objects.get(key="boundaries"),
+        on=TODAY,  # renewed (the clock stands on TODAY)
+        student=mentor.student,
+    )
+    training_expiry_run(school=school_a, today=D(2026, 12, 3))
+    assert [status for _, _, _, status in training_tasks()] == ["done"]
 
 
 def test_pause_applies_only_to_modules_required_by_a_programme_that_pauses(
@@ -628,13 +636,68 @@ def test_the_daily_job_runs_the_check_and_my_tasks_shows_it(
         call_command("run_daily", "--date", "2026-11-05", stdout=out)
     # Each run prints a line per school, Northgate first.
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("Northgate Academy: ") and "2 training tasks" in lines[0]
+    assert lines[0].startswith("Northgate Academy: ") and "1 training tasks" in lines[0]
     assert lines[2].startswith("Northgate Academy: ") and "0 training tasks" in lines[2]
-    client.force_login(personas["facilitator"].user)
+    client.force_login(personas["coordinator"].user)
     page = client.get(reverse("tasks:mine")).content.decode()
     assert "Renew a mentor&#x27;s training before it runs out" in page
     assert "due 1 Dec" in page
     assert f"#mentor-{placed['mentor'].public_id}" in page
+
+
+def test_whoever_is_given_a_training_task_can_open_its_link(
+    client: Client, personas: dict[str, Persona], school_a: School, placed: dict[str, Any]
+) -> None:
+    """The link goes to the compliance view, which only coordinators and DSLs may
+    open: the task goes to the school's coordinators, not to the programme's
+    leads, even a programme led only by a facilitator."""
+    programme = placed["programme"]
+    programme.leads.set([personas["facilitator"].user])
+    training_expiry_run(school=school_a, today=D(2026, 11, 1))
+    tasks = list(Task.objects.filter(kind=TaskKind.TRAINING_EXPIRING))
+    assert [task.assigned_to for task in tasks] == [personas["coordinator"].user]
+    for task in tasks:
+        client.force_login(task.assigned_to)
+        assert client.get(task.link).status_code == 200
+    client.force_login(personas["facilitator"].user)
+    assert client.get(tasks[0].link).status_code == 403
+
+
+def test_a_school_without_a_coordinator_tells_its_dsls(
+    personas: dict[str, Persona], school_a: School, placed: dict[str, Any]
+) -> None:
+    Membership.objects.filter(user=personas["coordinator"].user, school=school_a).update(
+        is_active=False
+    )
+    training_expiry_run(school=school_a, today=D(2026, 11, 1))
+    assert [t.assigned_to for t in Task.objects.filter(kind=TaskKind.TRAINING_EXPIRING)] == [
+        personas["dsl"].user
+    ]
+
+
+def test_renewing_the_training_closes_the_task(
+    personas: dict[str, Persona], school_a: School, placed: dict[str, Any]
+) -> None:
+    coordinator = personas["coordinator"]
+    training_expiry_run(school=school_a, today=D(2026, 11, 1))
+    boundaries = TrainingModule.objects.get(key="boundaries")
+    complete(coordinator, boundaries, on=TODAY, student=placed["mentor"].student)
+    assert training_expiry_run(school=school_a, today=D(2026, 11, 11)).tasks == 0
+    task = Task.objects.get(kind=TaskKind.TRAINING_EXPIRING)
+    assert task.status == Task.Status.DONE
+    assert AuditEvent.objects.filter(action="task.done", object_public_id=task.public_id).exists()
+    assert training_expiry_run(school=school_a, today=D(2026, 11, 12)).tasks == 0
+    assert [status for _, _, _, status in training_tasks()] == ["done"]
+
+
+def test_a_mentor_who_no_longer_serves_has_the_task_closed(
+    personas: dict[str, Persona], school_a: School, placed: dict[str, Any]
+) -> None:
+    coordinator = personas["coordinator"]
+    training_expiry_run(school=school_a, today=D(2026, 11, 1))
+    mentor_set_status(actor=coordinator.user, mentor=placed["mentor"], status="stepped_down")
+    training_expiry_run(school=school_a, today=D(2026, 11, 2))
+    assert [status for _, _, _, status in training_tasks()] == ["done"]
 
 
 def test_the_daily_job_may_only_pause(placed: dict[str, Any]) -> None:

@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import Persona, make_student
+from conftest import Persona, make_student, make_user
+from peersupport.accounts.models import Role
 from peersupport.audit.models import AuditEvent
 from peersupport.programmes.services import mentor_apply, mentor_give_reference, mentor_set_status
 from peersupport.schools.models import School
@@ -435,3 +436,103 @@ def test_the_sessions_list_for_one_module(
     ]
     assert client.get(url, {"module": "nonsense"}).status_code == 404
     assert client.get(url, {"module": str(other.public_id)}).status_code == 200
+
+
+# --- who may change a session's register --------------------------------------------
+
+
+@pytest.fixture
+def someone_elses(personas: dict[str, Persona], setting: Setting) -> TrainingEvent:
+    """A session last week that the coordinator set up, run by the DSL, with the
+    mentor on its register: the facilitator persona neither trains nor set it up."""
+    return event_create(
+        actor=personas["coordinator"].user,
+        module=setting.module,
+        held_on=LAST_WEEK,
+        trainer=personas["dsl"].user,
+        students=[setting.mentor],
+    )
+
+
+def test_a_facilitator_cannot_mark_or_add_to_the_register_of_someone_elses_session(
+    personas: dict[str, Persona], setting: Setting, someone_elses: TrainingEvent
+) -> None:
+    # Otherwise a facilitator could tick any mentor as there and so complete the
+    # training the programme requires of them.
+    facilitator = personas["facilitator"].user
+    place = place_of(someone_elses, setting.mentor)
+    with pytest.raises(PermissionDenied, match="trainer"):
+        event_attendance_mark(
+            actor=facilitator, event=someone_elses, attendance=place, attended=True
+        )
+    with pytest.raises(PermissionDenied, match="trainer"):
+        event_register_save(actor=facilitator, event=someone_elses, came={place.public_id})
+    with pytest.raises(PermissionDenied, match="trainer"):
+        event_invite(actor=facilitator, event=someone_elses, users=[facilitator])
+    assert not Completion.objects.exists()
+    assert not TrainingAttendance.objects.filter(attended=True).exists()
+    assert not TrainingAttendance.objects.filter(event=someone_elses, user=facilitator).exists()
+
+
+def test_the_trainer_whoever_set_it_up_and_coordinators_and_dsls_mark_the_register(
+    personas: dict[str, Persona], setting: Setting, school_a: School
+) -> None:
+    # The facilitator persona set up the setting's session and trains it.
+    other = make_user("other@northgate.example", "Other", school_a, Role.FACILITATOR, mfa=False)
+    trained_by_other = event_create(
+        actor=personas["coordinator"].user,
+        module=setting.module,
+        held_on=LAST_WEEK,
+        trainer=other.user,
+        students=[setting.mentor],
+    )
+    set_up_by_other = event_create(
+        actor=other.user,
+        module=setting.module,
+        held_on=LAST_WEEK,
+        trainer_name="Ms Visitor",
+        students=[setting.mentor],
+    )
+    for actor, event in (
+        (personas["facilitator"].user, setting.event),  # set it up and trains it
+        (other.user, trained_by_other),  # trains it
+        (other.user, set_up_by_other),  # set it up
+        (personas["dsl"].user, trained_by_other),
+        (personas["coordinator"].user, set_up_by_other),
+    ):
+        place = place_of(event, setting.mentor)
+        assert event_register_save(actor=actor, event=event, came={place.public_id})
+        assert (
+            event_attendance_mark(actor=actor, event=event, attendance=place, attended=False)
+            == Marked.TAKEN_OFF
+        )
+    for event in (trained_by_other, set_up_by_other):
+        with pytest.raises(PermissionDenied):
+            event_register_save(actor=personas["facilitator"].user, event=event, came=set())
+
+
+def test_a_facilitator_sees_someone_elses_session_but_cannot_change_its_register(
+    client: Client, personas: dict[str, Persona], setting: Setting, someone_elses: TrainingEvent
+) -> None:
+    client.force_login(personas["facilitator"].user)
+    url = reverse("training:event", args=[someone_elses.public_id])
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Maya" in html
+    assert 'name="came"' not in html
+    assert reverse("training:event_invite", args=[someone_elses.public_id]) not in html
+    assert "Only the trainer, whoever set the session up, or a coordinator or DSL" in html
+    place = place_of(someone_elses, setting.mentor)
+    refused = client.post(url, {"came": [str(place.public_id)]})
+    assert refused.status_code == 403
+    assert "Only the trainer, whoever set the session up, or a coordinator or DSL" in (
+        refused.content.decode()
+    )
+    invite = reverse("training:event_invite", args=[someone_elses.public_id])
+    assert client.post(invite, {"staff": [personas["facilitator"].user.pk]}).status_code == 404
+    assert not Completion.objects.exists()
+    assert TrainingAttendance.objects.filter(event=someone_elses).count() == 1
+    # Their own session's register is theirs to mark.
+    own = client.get(reverse("training:event", args=[setting.event.public_id])).content.decode()
+    assert 'name="came"' in own

@@ -3,6 +3,8 @@ acknowledging them, who may see which, and the pages that show them."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -346,9 +348,9 @@ def test_publishing_asks_again_and_the_old_acknowledgement_keeps_its_version(
     # The acknowledgement of version 1 is kept, with its version.
     old = ProtocolAcknowledgement.objects.get(user=mentor.user)
     assert old.version == first
-    # Every member of staff is asked by a task that links to the protocol; mentors
-    # are asked by their page.
-    assert open_tasks(worrying) == {personas[name].user.email for name in STAFF_PERSONAS}
+    # Every member of staff is asked by a task that links to the protocol, except
+    # the coordinator who wrote it; mentors are asked by their page.
+    assert open_tasks(worrying) == {personas[name].user.email for name in ("dsl", "facilitator")}
     task = Task.objects.get(
         assigned_to=personas["facilitator"].user, kind=TaskKind.PROTOCOL_TO_READ
     )
@@ -380,15 +382,15 @@ def test_publishing_asks_again_and_the_old_acknowledgement_keeps_its_version(
         reverse("training:protocol_manage", kwargs={"public_id": worrying.public_id})
     )
     still_to_read, have_read = response.context["still_to_read"], response.context["have_read"]
-    assert have_read == []
+    assert [row.membership.user for row in have_read] == [personas["coordinator"].user]
     rows = {row.membership.user: row for row in still_to_read}
-    assert set(rows) == {personas[n].user for n in (*STAFF_PERSONAS, "mentor")}
+    assert set(rows) == {personas[n].user for n in ("dsl", "facilitator", "mentor")}
     assert rows[mentor.user].read_number == 1
     assert rows[mentor.user].who == "Peer mentor"
-    assert rows[personas["coordinator"].user].read_number is None
+    assert rows[personas["dsl"].user].read_number is None
     page = response.content.decode()
     assert f"Version 1, on {old.acknowledged_at:%-d %b %Y}" in page
-    assert "0 of 4 people it is for have read version 2." in page
+    assert "1 of 4 people it is for have read version 2." in page
 
 
 def test_acknowledging_records_the_version_once_and_closes_the_task(
@@ -421,9 +423,46 @@ def test_acknowledging_records_the_version_once_and_closes_the_task(
     assert again == acknowledged
     acknowledge(client, heated, second)
     assert ProtocolAcknowledgement.objects.filter(user=facilitator.user).count() == 1
-    assert AuditEvent.objects.filter(action="training.protocol_acknowledged").count() == 1
-    # The others still have theirs to do.
-    assert open_tasks(heated) == {personas["coordinator"].user.email, personas["dsl"].user.email}
+    assert (
+        AuditEvent.objects.filter(
+            action="training.protocol_acknowledged", actor=facilitator.user
+        ).count()
+        == 1
+    )
+    # The coordinator still has theirs to do (the DSL wrote it).
+    assert open_tasks(heated) == {personas["coordinator"].user.email}
+
+
+def test_whoever_publishes_has_read_it_and_is_not_asked_to(
+    personas: dict[str, Persona], installed: dict[str, Protocol]
+) -> None:
+    heated = installed["a-session-gets-heated"]
+    dsl, coordinator = personas["dsl"].user, personas["coordinator"].user
+    second = protocol_publish(
+        actor=dsl, protocol=heated, content="## Stay calm\n\nGet staff.\n", change_note="Shorter."
+    )
+    assert not Task.objects.filter(assigned_to=dsl).exists()
+    assert ProtocolAcknowledgement.objects.get(user=dsl).version == second
+    event = AuditEvent.objects.get(action="training.protocol_acknowledged", actor=dsl)
+    assert event.detail == "version 2, as its publisher"
+    (reading,) = [
+        r
+        for r in protocol_readings(user=dsl, protocols=Protocol.objects.all())
+        if r.protocol == heated
+    ]
+    assert not reading.to_read and reading.read_number == 2
+    # The coordinator, asked to read version 2, writes version 3 instead: their task
+    # is done, as they have read what they wrote.
+    assert coordinator.email in open_tasks(heated)
+    third = protocol_publish(
+        actor=coordinator,
+        protocol=heated,
+        content="## Stay calm\n\nGet help.\n",
+        change_note="Help.",
+    )
+    assert ProtocolAcknowledgement.objects.get(user=coordinator).version == third
+    assert Task.objects.get(assigned_to=coordinator).status == Task.Status.DONE
+    assert open_tasks(heated) == {dsl.email, personas["facilitator"].user.email}
 
 
 def test_only_the_current_version_can_be_acknowledged(
@@ -440,11 +479,15 @@ def test_only_the_current_version_can_be_acknowledged(
         content="## Keep it in school\n",
         change_note="New start.",
     )
-    with pytest.raises(ValidationError, match="There is a newer version"):
+    with pytest.raises(ValidationError, match="This has changed since you opened it"):
         protocol_acknowledge(actor=mentor.user, version=first)
     # A version published while the mentor was reading: the button's version is old.
+    # They are told in plain words.
     response = acknowledge(login(mentor), online, first)
-    assert "There is a newer version of this protocol." in response.content.decode()
+    assert (
+        "This has changed since you opened it. Please read it again, then press the button."
+        in response.content.decode()
+    )
     assert "I have read this and I understand it" in response.content.decode()
     # No version, or another protocol's version, is refused too.
     other = version_of(installed[WORRYING], 1)
@@ -454,8 +497,62 @@ def test_only_the_current_version_can_be_acknowledged(
             data,
             follow=True,
         )
-        assert "Please read the protocol, then press the button" in response.content.decode()
-    assert not ProtocolAcknowledgement.objects.exists()
+        assert "Please read it all, then press the button at the end." in (
+            response.content.decode()
+        )
+    assert not ProtocolAcknowledgement.objects.filter(user=mentor.user).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_acknowledgement_waits_for_a_version_being_published(
+    personas: dict[str, Persona], mentor: Persona, installed: dict[str, Protocol]
+) -> None:
+    """The mentor presses the button on version 1 while a coordinator is publishing
+    version 2: the acknowledgement waits for the publish to finish, then is refused,
+    rather than recording version 1 as read once version 2 is out."""
+    if not connection.features.has_select_for_update:
+        pytest.skip("Row locks need PostgreSQL; SQLite runs one writer at a time.")
+    online = installed["contact-outside-sessions-and-online"]
+    first = version_of(online, 1)
+    publishing, acknowledging = threading.Event(), threading.Event()
+    outcome: list[BaseException | ProtocolAcknowledgement] = []
+
+    def publish() -> None:
+        try:
+            with transaction.atomic():
+                protocol_publish(
+                    actor=personas["coordinator"].user,
+                    protocol=online,
+                    content="## Keep it in school\n",
+                    change_note="New start.",
+                )
+                publishing.set()
+                # Hold the publish open until the acknowledgement has had time to
+                # reach the protocol's lock.
+                acknowledging.wait(timeout=5)
+                time.sleep(0.5)
+        finally:
+            connections.close_all()
+
+    def acknowledge_first() -> None:
+        publishing.wait(timeout=5)
+        acknowledging.set()
+        try:
+            outcome.append(protocol_acknowledge(actor=mentor.user, version=first))
+        except ValidationError as error:
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish), threading.Thread(target=acknowledge_first)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+    (result,) = outcome
+    assert isinstance(result, ValidationError), result
+    assert "This has changed since you opened it" in " ".join(result.messages)
+    assert not ProtocolAcknowledgement.objects.filter(user=mentor.user).exists()
 
 
 def test_only_a_coordinator_or_dsl_publishes(
@@ -542,7 +639,7 @@ def test_a_mentor_cannot_see_a_protocol_for_staff(
     page = client.get(reverse("training:protocols")).content.decode()
     assert "member of staff?" not in page
     assert "What do I do if a session gets heated?" in page
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="This one is not for you to read"):
         protocol_acknowledge(actor=mentor.user, version=version)
     # Staff do see it, and only staff are asked to read it.
     assert login(personas["facilitator"]).get(detail).status_code == 200

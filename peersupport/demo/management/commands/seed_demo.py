@@ -3,8 +3,9 @@
 Builds, through the services, a generated secondary school with one staff user in
 each role, and a second small school with its own coordinator (the "outsider" of the
 tests). The main school also gets a term of peer support (peersupport.demo.programmes):
-programmes, mentors, referrals, groups, mentorships, sessions and registers. Same
-seed, same school."""
+programmes, mentors, referrals, groups, mentorships, sessions and registers; and then
+its training, supervision, protocols and group ground rules (peersupport.demo.training).
+Same seed, same school."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from django.db import transaction
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.services import membership_grant, user_create
-from peersupport.demo.programmes import ProgrammeCounts, Staff, demo_programmes
+from peersupport.demo.programmes import Staff, demo_programmes
 from peersupport.demo.roll import demo_roll_csv
+from peersupport.demo.training import demo_training
 from peersupport.schools.models import Phase, School
 from peersupport.schools.services import holiday_add, school_create, term_add
 from peersupport.students.importing import parse_mis_csv
@@ -99,13 +101,14 @@ class Command(BaseCommand):
                 return
             raise CommandError("The database already has schools; seed an empty database.")
         with transaction.atomic():
-            counts = self._seed(options["seed"], options["students"])
+            summary = self._seed(options["seed"], options["students"])
         self.stdout.write(self.style.SUCCESS("Demo school ready."))
-        for line in counts.summary():
+        for line in summary:
             self.stdout.write(line)
         self.stdout.write(self.sign_ins())
 
-    def _seed(self, seed: int, students: int) -> ProgrammeCounts:
+    def _seed(self, seed: int, students: int) -> list[str]:
+        """Build both schools; returns the summary lines to print."""
         today = datetime.date.today()
         main = school_create(name=MAIN_SCHOOL[0], urn=MAIN_SCHOOL[1], phase=Phase.SECONDARY)
         second = school_create(name=SECOND_SCHOOL[0], urn=SECOND_SCHOOL[1], phase=Phase.ALTERNATIVE)
@@ -151,7 +154,13 @@ class Command(BaseCommand):
             mentor=users[demo_email("mentor")],
             student=users[demo_email("student")],
         )
-        return demo_programmes(school=main, seed=seed, students=students, today=today, staff=staff)
+        programmes = demo_programmes(
+            school=main, seed=seed, students=students, today=today, staff=staff
+        )
+        # After the programmes: the programmes' required training is set once the
+        # mentors they activated and paired hold it.
+        training = demo_training(school=main, seed=seed, today=today, staff=staff)
+        return programmes.summary() + training.summary()
 
     @staticmethod
     def sign_ins() -> str:
