@@ -36,6 +36,7 @@ from peersupport.meetings.services import (
     check_in_record,
     series_create,
     session_log_write,
+    staff_contact_record,
 )
 from peersupport.programmes.models import (
     Enrolment,
@@ -233,6 +234,7 @@ class ProgrammeCounts:
     attendance: int = 0
     check_ins: int = 0
     session_logs: int = 0
+    staff_contacts: int = 0
 
     def summary(self) -> list[str]:
         def parts(counts: dict[str, int]) -> str:
@@ -245,7 +247,8 @@ class ProgrammeCounts:
             f"  Referrals: {sum(self.referrals.values())} ({parts(self.referrals)})",
             f"  Mentorships: {sum(self.mentorships.values())} ({parts(self.mentorships)})",
             f"  Sessions: {self.sessions}; attendance marks: {self.attendance}; "
-            f"check-ins: {self.check_ins}; session logs: {self.session_logs}",
+            f"check-ins: {self.check_ins}; session logs: {self.session_logs}; "
+            f"staff check-ins with mentors and mentees: {self.staff_contacts}",
         ]
 
 
@@ -378,6 +381,7 @@ class DemoProgrammes:
         mentorships = self._mentorships(plans)
         self._link_demo_users(mentorships)
         self._sessions(groups, mentorships)
+        self._staff_contacts(mentorships)
         self._self_referral()
         return self.counts
 
@@ -691,6 +695,32 @@ class DemoProgrammes:
                 matched.append(mentorship)
                 break
         return matched
+
+    def _staff_contacts(self, mentorships: list[Mentorship]) -> None:
+        """Staff check in with both sides of each started pairing as the cadence asks
+        (twice in the first month, then monthly), except for one person in eight,
+        who is left overdue so that "My tasks" has a few to show."""
+        staff = [self.staff.coordinator, self.staff.facilitator]
+        for mentorship in mentorships:
+            if mentorship.status != Mentorship.Status.ACTIVE or mentorship.started_on is None:
+                continue
+            for student in (mentorship.mentee, mentorship.mentor.student):
+                if self.rng.random() < 0.125:
+                    continue
+                day = mentorship.started_on + self.rng.randint(3, 9) * DAY
+                gaps = [self.rng.randint(8, 14)] + [self.rng.randint(18, 27) for _ in range(20)]
+                for gap in gaps:
+                    day = self.school_day(day)
+                    if day > self.today:
+                        break
+                    staff_contact_record(
+                        actor=self.rng.choice(staff),
+                        student=student,
+                        mentorship=mentorship,
+                        contacted_on=day,
+                    )
+                    self.counts.staff_contacts += 1
+                    day += gap * DAY
 
     def _link_demo_users(self, mentorships: list[Mentorship]) -> None:
         """The demo mentor and student sign-ins become one active mentor and one of
