@@ -11,6 +11,7 @@ from peersupport.accounts.models import User
 from peersupport.students.models import Student
 from peersupport.training import question_text
 from peersupport.training.models import TrainingModule
+from peersupport.training.services import MODULE_FIELDS
 
 QUESTIONS_HELP = (
     "One question after another, with a blank line between them. Write the question "
@@ -81,18 +82,7 @@ class ModuleForm(forms.Form):
     @classmethod
     def initial_for(cls, module: TrainingModule) -> dict[str, Any]:
         initial: dict[str, Any] = {
-            name: getattr(module, name)
-            for name in (
-                "title",
-                "summary",
-                "content",
-                "minutes",
-                "core",
-                "audience",
-                "delivered_by",
-                "refresh_months",
-                "pass_mark",
-            )
+            name: getattr(module, name) for name in MODULE_FIELDS if name != "questions"
         }
         initial["questions_text"] = question_text.format_text(module.questions)
         return initial
