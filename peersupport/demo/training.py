@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from django.db.models import Min
 
 from peersupport.lib.schedule import next_school_day
+from peersupport.lib.training_standing import WARNING_DAYS
 from peersupport.meetings.models import Session
 from peersupport.meetings.selectors import calendar_of, mentors_serving, supervision_due
 from peersupport.meetings.services import SupervisionAnswer, supervision_record
@@ -77,7 +78,6 @@ from .programmes import Staff
 
 DAY = datetime.timedelta(days=1)
 WEEK = datetime.timedelta(weeks=1)
-WARNING_DAYS = 30  # as peersupport.lib.training_standing: "expiring" means within 30 days
 
 # Core mentor modules taught at a training session; the others are done online
 # with the knowledge check, except the one the school's mental health support team

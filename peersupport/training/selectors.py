@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from peersupport.accounts.models import Membership, Role, User
+from peersupport.lib.training_standing import standing
 from peersupport.schools.models import School
 from peersupport.students.models import Student
 from peersupport.training.models import (
@@ -39,27 +41,22 @@ def training_gaps(
 ) -> list[Gap]:
     """The modules ``student`` does not hold on day ``on``: never completed, or
     every completion has run out (a completion lasts until the day before it
-    expires)."""
+    expires): the rule of ``lib.training_standing``, as the compliance view uses."""
     wanted = list(modules)
     if not wanted:
         return []
-    completions = Completion.objects.filter(
-        student=student, module__in=wanted, completed_on__lte=on
-    )
-    valid = set(
-        completions.filter(Q(expires_on__isnull=True) | Q(expires_on__gt=on)).values_list(
-            "module_id", flat=True
-        )
-    )
-    latest_expiry: dict[int, datetime.date] = {}
-    for module_id, expires_on in completions.values_list("module_id", "expires_on"):
-        if expires_on is not None and expires_on > latest_expiry.get(module_id, datetime.date.min):
-            latest_expiry[module_id] = expires_on
-    return [
-        Gap(module=module, expired_on=latest_expiry.get(module.pk))
-        for module in sorted(wanted, key=lambda m: m.title)
-        if module.pk not in valid
-    ]
+    completions: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
+    for module_id, completed_on, expires_on in Completion.objects.filter(
+        student=student, module__in=wanted
+    ).values_list("module_id", "completed_on", "expires_on"):
+        completions[module_id].append((completed_on, expires_on))
+    gaps = []
+    for module in sorted(wanted, key=lambda m: m.title):
+        where = standing(completions[module.pk], on)
+        if not where.holds:
+            # Missing: never done, so no date; expired: the day the last one ran out.
+            gaps.append(Gap(module=module, expired_on=where.expires_on))
+    return gaps
 
 
 def describe_gaps(gaps: list[Gap]) -> str:
