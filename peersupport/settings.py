@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "peersupport.training",
     "peersupport.programmes",
     "peersupport.meetings",
+    "peersupport.matching",
     "peersupport.reports",
     "peersupport.demo",
 ]
