@@ -13,5 +13,6 @@ urlpatterns = [
     path("training/", include("peersupport.training.urls")),
     path("programmes/", include("peersupport.programmes.urls")),
     path("sessions/", include("peersupport.meetings.urls")),
+    path("matching/", include("peersupport.matching.urls")),
     path("reports/", include("peersupport.reports.urls")),
 ]

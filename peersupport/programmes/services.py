@@ -753,6 +753,13 @@ def mentorship_start(
     _refuse_if_kept_apart(mentorship.mentee, [mentorship.mentor.student], "in this pairing")
     if was == Mentorship.Status.PROPOSED:
         mentorship.started_on = started_on or timezone.localdate()
+        # Matching asked staff to introduce the pair: starting it is that done.
+        tasks_close_for(
+            actor=actor,
+            school=mentorship.school,
+            kind=TaskKind.INTRODUCE,
+            subject_public_ids=[mentorship.public_id],
+        )
     return _save_transition(actor, mentorship, ["started_on"])
 
 
@@ -784,6 +791,13 @@ def mentorship_close(
     mentorship.close_planned = planned
     mentorship.closed_on = closed_on or timezone.localdate()
     _save_transition(actor, mentorship, ["close_reason", "close_planned", "closed_on"])
+    tasks_close_for(
+        actor=None,
+        school=mentorship.school,
+        kind=TaskKind.INTRODUCE,
+        subject_public_ids=[mentorship.public_id],
+        why="the pairing was closed before it started",
+    )
     link = reverse("programmes:mentorship_detail", kwargs={"public_id": mentorship.public_id})
     for person in staff_responsible_for(mentorship.programme, mentorship.mentee):
         task_open(

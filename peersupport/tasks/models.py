@@ -19,6 +19,7 @@ class TaskKind(models.TextChoices):
     SUPERVISION_DUE = "supervision_due", "Supervise a peer mentor"
     TRAINING_EXPIRING = "training_expiring", "Renew a mentor's training"
     PROTOCOL_TO_READ = "protocol_to_read", "Read a new version of a protocol"
+    INTRODUCE = "introduce", "Introduce a newly matched mentor and mentee"
 
 
 class Task(SchoolOwned):

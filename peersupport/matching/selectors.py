@@ -1,0 +1,388 @@
+"""What a match run works from, read from the school's records: who is waiting,
+which mentors are available (and why the others are not), the problem given to
+the engine, and the fairness panel of a result."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from peersupport.lib.training_standing import standing
+from peersupport.matching.engine import (
+    Mentee,
+    Mentor,
+    PairProblem,
+    Settings,
+    Weights,
+)
+from peersupport.matching.models import MatchPin, MatchRun, MatchSettings, MatchSolve
+from peersupport.programmes.models import (
+    Enrolment,
+    KeepApart,
+    MentorProfile,
+    Mentorship,
+    Programme,
+)
+from peersupport.programmes.selectors import pairing_choices
+from peersupport.students.models import ETHNICITY_MAJOR_GROUP, Gender, Student
+from peersupport.training.models import Completion
+
+OPEN_PAIRINGS = [Mentorship.Status.PROPOSED, Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED]
+# Mentors listed in a run: those who could be, or soon be, available.
+POOL_STATUSES = [
+    MentorProfile.Status.ACTIVE,
+    MentorProfile.Status.PAUSED,
+    MentorProfile.Status.IN_TRAINING,
+]
+
+
+def settings_for(programme: Programme) -> MatchSettings:
+    """The programme's matching settings (the defaults until someone changes them)."""
+    found = MatchSettings.objects.filter(programme=programme).first()
+    return found or MatchSettings(school=programme.school, programme=programme)
+
+
+def engine_settings(match_settings: MatchSettings) -> Settings:
+    return Settings(
+        min_year_gap=match_settings.min_year_gap,
+        weights=Weights(
+            interests=match_settings.w_interests,
+            availability=match_settings.w_availability,
+            language=match_settings.w_language,
+            preference=match_settings.w_preference,
+        ),
+    )
+
+
+@dataclass
+class WaitingMentee:
+    student: Student
+    enrolment: Enrolment
+    interests: list[str]
+    languages: list[str]
+    availability: list[str]
+    same_gender: bool
+    preferred_mentor: MentorProfile | None
+    has_preferences: bool
+
+    @property
+    def id(self) -> str:
+        return str(self.student.public_id)
+
+
+@dataclass
+class PoolMentor:
+    mentor: MentorProfile
+    room: int
+    # Why the mentor cannot take a new mentee in this run; empty if they can.
+    excluded: list[str] = field(default_factory=list)
+    availability: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.mentor.public_id)
+
+
+@dataclass
+class RunInputs:
+    mentees: list[WaitingMentee]
+    mentors: list[PoolMentor]
+    locks: list[MatchPin]
+    rejections: list[MatchPin]
+    # Pins about someone no longer waiting or no longer a mentor: not used.
+    stale: list[MatchPin]
+    problem: PairProblem
+
+    @property
+    def available(self) -> list[PoolMentor]:
+        return [m for m in self.mentors if not m.excluded]
+
+    @property
+    def excluded(self) -> list[PoolMentor]:
+        return [m for m in self.mentors if m.excluded]
+
+    def names(self) -> dict[str, str]:
+        """Engine ids to the names staff see."""
+        out = {m.id: m.student.display_name for m in self.mentees}
+        out.update({m.id: m.mentor.student.display_name for m in self.mentors})
+        return out
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _training_gaps(
+    programme: Programme, mentors: list[MentorProfile], today: datetime.date
+) -> dict[int, list[str]]:
+    """For each mentor, the programme's required modules they do not hold today,
+    in words ("Safeguarding basics: ran out 1 Nov 2026"). Two queries."""
+    modules = list(programme.required_modules.order_by("title"))
+    if not modules:
+        return {}
+    held: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(
+        list
+    )
+    for student_id, module_id, completed_on, expires_on in Completion.objects.filter(
+        school=programme.school,
+        student_id__in=[m.student_id for m in mentors],
+        module__in=modules,
+    ).values_list("student_id", "module_id", "completed_on", "expires_on"):
+        held[(student_id, module_id)].append((completed_on, expires_on))
+    gaps: dict[int, list[str]] = {}
+    for mentor in mentors:
+        missing = []
+        for module in modules:
+            where = standing(held.get((mentor.student_id, module.pk), ()), today)
+            if not where.holds:
+                missing.append(
+                    f"{module.title}: {where.note}" if where.note else f"{module.title}: not done"
+                )
+        if missing:
+            gaps[mentor.pk] = missing
+    return gaps
+
+
+def run_inputs(run: MatchRun, today: datetime.date | None = None) -> RunInputs:
+    """Everything a solve of ``run`` needs, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    programme = run.programme
+    _mentors, waiting_students = pairing_choices(programme)
+    enrolments = {
+        e.student_id: e
+        for e in Enrolment.objects.filter(
+            programme=programme, ended_on__isnull=True, student__in=waiting_students
+        )
+        .select_related("student", "referral__preferred_mentor__student")
+        .prefetch_related("student__match_preferences__availability")
+        .order_by("started_on", "student__legal_surname", "pk")
+    }
+    mentees = []
+    for enrolment in enrolments.values():
+        student = enrolment.student
+        prefs = getattr(student, "match_preferences", None)
+        referral = enrolment.referral
+        mentees.append(
+            WaitingMentee(
+                student=student,
+                enrolment=enrolment,
+                interests=list(prefs.interests) if prefs else [],
+                languages=list(prefs.languages) if prefs else [],
+                availability=[str(s) for s in prefs.availability.all()] if prefs else [],
+                same_gender=bool(prefs and prefs.same_gender),
+                preferred_mentor=referral.preferred_mentor if referral else None,
+                has_preferences=prefs is not None,
+            )
+        )
+
+    pool = list(
+        MentorProfile.objects.filter(school=programme.school, status__in=POOL_STATUSES)
+        .select_related("student")
+        .prefetch_related("availability")
+        .order_by("student__legal_surname", "student__legal_forename", "pk")
+    )
+    open_counts: dict[int, int] = defaultdict(int)
+    for mentor_id in Mentorship.objects.filter(
+        mentor__in=pool, status__in=OPEN_PAIRINGS
+    ).values_list("mentor_id", flat=True):
+        open_counts[mentor_id] += 1
+    gaps = _training_gaps(programme, pool, today)
+    mentors = []
+    for mentor in pool:
+        room = max(mentor.capacity - open_counts[mentor.pk], 0)
+        excluded = []
+        if mentor.status != MentorProfile.Status.ACTIVE:
+            excluded.append(f"not active: {mentor.get_status_display().lower()}")
+        if mentor.pk in gaps:
+            excluded.append("training missing or run out: " + "; ".join(gaps[mentor.pk]))
+        if room == 0:
+            excluded.append(f"full: already has {mentor.capacity} of {mentor.capacity} mentees")
+        mentors.append(
+            PoolMentor(
+                mentor=mentor,
+                room=room,
+                excluded=excluded,
+                availability=[str(s) for s in mentor.availability.all()],
+            )
+        )
+
+    mentee_ids = {m.student.pk: m.id for m in mentees}
+    mentor_ids = {m.mentor.pk: m.id for m in mentors}
+    mentor_of_student = {m.mentor.student_id: m.id for m in mentors}
+    keep_apart: set[frozenset[str]] = set()
+    for a, b in KeepApart.objects.filter(
+        school=programme.school, ended_at__isnull=True
+    ).values_list("student_a_id", "student_b_id"):
+        for x, y in ((a, b), (b, a)):
+            if x in mentee_ids and y in mentor_of_student:
+                keep_apart.add(frozenset((mentee_ids[x], mentor_of_student[y])))
+    for student_pk, mentee_id in mentee_ids.items():
+        # A student who is also a mentor is never their own mentor.
+        if student_pk in mentor_of_student:
+            keep_apart.add(frozenset((mentee_id, mentor_of_student[student_pk])))
+
+    locks, rejections, stale = [], [], []
+    for pin in run.pins.select_related("mentee", "mentor__student", "pinned_by"):
+        if pin.mentee_id not in mentee_ids or pin.mentor_id not in mentor_ids:
+            stale.append(pin)
+        elif pin.kind == MatchPin.Kind.LOCK:
+            locks.append(pin)
+        else:
+            rejections.append(pin)
+
+    problem = PairProblem(
+        settings=engine_settings(settings_for(programme)),
+        mentors=tuple(
+            Mentor(
+                id=m.id,
+                year=m.mentor.student.year_group,
+                gender=m.mentor.student.gender,
+                capacity=m.room,
+                eligible=not [e for e in m.excluded if not e.startswith("full")],
+                interests=frozenset(m.mentor.interests),
+                languages=frozenset(m.mentor.languages),
+                availability=frozenset(m.availability),
+            )
+            for m in mentors
+        ),
+        mentees=tuple(
+            Mentee(
+                id=m.id,
+                year=m.student.year_group,
+                gender=m.student.gender,
+                same_gender=m.same_gender,
+                preferred_mentor=(
+                    str(m.preferred_mentor.public_id)
+                    if m.preferred_mentor is not None and m.preferred_mentor.pk in mentor_ids
+                    else None
+                ),
+                interests=frozenset(m.interests),
+                languages=frozenset(m.languages),
+                availability=frozenset(m.availability),
+            )
+            for m in mentees
+        ),
+        keep_apart=frozenset(keep_apart),
+        locked=tuple(
+            (mentee_ids[p.mentee_id], mentor_ids[p.mentor_id])
+            for p in sorted(locks, key=lambda p: p.pinned_at)
+        ),
+        rejected=frozenset((mentee_ids[p.mentee_id], mentor_ids[p.mentor_id]) for p in rejections),
+    )
+    return RunInputs(mentees, mentors, locks, rejections, stale, problem)
+
+
+def problem_as_json(problem: PairProblem) -> dict[str, Any]:
+    """The engine's input in the format of docs/matching.md, so a kept solve can be
+    checked again with ``manage.py solve_matching``."""
+    w = problem.settings.weights
+    return {
+        "kind": "pairs",
+        "settings": {
+            "min_year_gap": problem.settings.min_year_gap,
+            "weights": {
+                "interests": w.interests,
+                "availability": w.availability,
+                "language": w.language,
+                "preference": w.preference,
+            },
+        },
+        "mentors": [
+            {
+                "id": m.id,
+                "year": m.year,
+                "gender": m.gender,
+                "capacity": m.capacity,
+                "eligible": m.eligible,
+                "interests": sorted(m.interests),
+                "languages": sorted(m.languages),
+                "availability": sorted(m.availability),
+            }
+            for m in problem.mentors
+        ],
+        "mentees": [
+            {
+                "id": m.id,
+                "year": m.year,
+                "gender": m.gender,
+                "same_gender": m.same_gender,
+                "preferred_mentor": m.preferred_mentor,
+                "interests": sorted(m.interests),
+                "languages": sorted(m.languages),
+                "availability": sorted(m.availability),
+            }
+            for m in problem.mentees
+        ],
+        "keep_apart": sorted(sorted(pair) for pair in problem.keep_apart),
+        "locked": [list(pair) for pair in problem.locked],
+        "rejected": sorted(list(pair) for pair in problem.rejected),
+    }
+
+
+def latest_solve(run: MatchRun) -> MatchSolve | None:
+    return run.solves.order_by("-number").first()
+
+
+# ---------------------------------------------------------------- fairness
+
+
+@dataclass(frozen=True)
+class FairnessRow:
+    label: str
+    waiting: int
+    matched: int
+    mean_score: float | None
+
+    @property
+    def rate(self) -> float:
+        return self.matched / self.waiting if self.waiting else 0.0
+
+
+@dataclass(frozen=True)
+class FairnessPanel:
+    heading: str
+    rows: list[FairnessRow]
+
+
+def fairness(solve: MatchSolve) -> list[FairnessPanel]:
+    """Match rates and mean scores of a solve by pupil premium, EAL, gender and
+    ethnic group, so no group is quietly matched worse. One query."""
+    scores = {p["mentee"]: p["score"] for p in solve.result["pairs"]}
+    ids = [m["id"] for m in solve.problem["mentees"]]
+    students = Student.objects.filter(school=solve.school, public_id__in=ids).values_list(
+        "public_id", "pupil_premium", "eal", "gender", "ethnicity"
+    )
+    groupings: dict[str, dict[str, list[str]]] = {
+        "Pupil premium": defaultdict(list),
+        "English as an additional language": defaultdict(list),
+        "Gender": defaultdict(list),
+        "Ethnic group": defaultdict(list),
+    }
+    genders = dict(Gender.choices)
+    for public_id, pp, eal, gender, ethnicity in students:
+        key = str(public_id)
+        groupings["Pupil premium"]["Pupil premium" if pp else "Not pupil premium"].append(key)
+        groupings["English as an additional language"]["EAL" if eal else "Not EAL"].append(key)
+        groupings["Gender"][genders.get(gender, "Not recorded")].append(key)
+        groupings["Ethnic group"][ETHNICITY_MAJOR_GROUP.get(ethnicity, "Not recorded")].append(key)
+    panels = []
+    for heading, groups in groupings.items():
+        rows = []
+        for label in sorted(groups):
+            members = groups[label]
+            matched = [scores[m] for m in members if m in scores]
+            rows.append(
+                FairnessRow(
+                    label=label,
+                    waiting=len(members),
+                    matched=len(matched),
+                    mean_score=statistics.fmean(matched) if matched else None,
+                )
+            )
+        panels.append(FairnessPanel(heading, rows))
+    return panels

@@ -1,0 +1,447 @@
+"""Every write of matching: preferences, settings, match runs, their solves, locks,
+rejections and swaps, and publishing (which proposes the mentorships through the
+programmes services). Only a coordinator or a DSL may call these; each is audited."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from peersupport.accounts.models import User
+from peersupport.accounts.selectors import require_manager
+from peersupport.audit.services import audit_record
+from peersupport.matching.engine import ProblemError, pair_breaks, solve_pairs
+from peersupport.matching.models import (
+    MatchPin,
+    MatchRun,
+    MatchSettings,
+    MatchSolve,
+    MenteePreferences,
+)
+from peersupport.matching.selectors import (
+    latest_solve,
+    problem_as_json,
+    run_inputs,
+    settings_for,
+)
+from peersupport.programmes.models import MentorProfile, Mentorship, Programme
+from peersupport.programmes.selectors import staff_responsible_for
+from peersupport.programmes.services import mentorship_propose
+from peersupport.schools.models import TimetableSlot
+from peersupport.students.models import Student
+from peersupport.tasks.models import TaskKind
+from peersupport.tasks.services import task_open
+
+SETTING_FIELDS = ("min_year_gap", "w_interests", "w_availability", "w_language", "w_preference")
+
+
+def _clean_list(values: Sequence[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        text = value.strip()
+        if text and text.lower() not in seen:
+            seen[text.lower()] = text
+    return sorted(seen.values(), key=str.lower)
+
+
+@transaction.atomic
+def preferences_save(
+    *,
+    actor: User,
+    student: Student,
+    interests: Sequence[str],
+    languages: Sequence[str],
+    availability: Sequence[TimetableSlot],
+    same_gender: bool,
+) -> MenteePreferences:
+    """What a mentee would like in a mentor, as staff recorded it with them."""
+    require_manager(actor, student.school)
+    if any(slot.school_id != student.school_id for slot in availability):
+        raise ValidationError("Those free times belong to another school.")
+    prefs, _created = MenteePreferences.objects.get_or_create(
+        student=student, defaults={"school": student.school}
+    )
+    prefs.interests = [i.lower() for i in _clean_list(interests)]
+    prefs.languages = _clean_list(languages)
+    prefs.same_gender = same_gender
+    prefs.updated_by = actor
+    prefs.full_clean()
+    prefs.save()
+    prefs.availability.set(availability)
+    audit_record(
+        action="match_preferences.saved",
+        actor=actor,
+        school=student.school,
+        object_type="student",
+        object_public_id=student.public_id,
+    )
+    return prefs
+
+
+def _touch(run: MatchRun) -> None:
+    run.changed_at = timezone.now()
+    run.save(update_fields=["changed_at"])
+
+
+def _require_open(run: MatchRun) -> None:
+    if run.status != MatchRun.Status.OPEN:
+        raise ValidationError(
+            f"This match run is {run.get_status_display().lower()}: open a new one to change it."
+        )
+
+
+@transaction.atomic
+def settings_save(*, actor: User, programme: Programme, **values: int) -> MatchSettings:
+    """Change a programme's matching rule and weights; an open run must be run again."""
+    require_manager(actor, programme.school)
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown matching settings: {', '.join(sorted(unknown))}.")
+    match_settings = settings_for(programme)
+    for name, value in values.items():
+        setattr(match_settings, name, value)
+    match_settings.full_clean()
+    match_settings.save()
+    for run in MatchRun.objects.filter(programme=programme, status=MatchRun.Status.OPEN):
+        _touch(run)
+    audit_record(
+        action="match_settings.changed",
+        actor=actor,
+        school=programme.school,
+        object_type="programme",
+        object_public_id=programme.public_id,
+        detail=", ".join(f"{k}={values[k]}" for k in sorted(values)),
+    )
+    return match_settings
+
+
+@transaction.atomic
+def run_open(*, actor: User, programme: Programme) -> MatchRun:
+    """Open a match run for a one-to-one programme (or return the one already open)."""
+    require_manager(actor, programme.school)
+    if programme.kind != Programme.Kind.ONE_TO_ONE:
+        raise ValidationError(
+            "Match runs pair mentors and mentees: this is not a one-to-one programme."
+        )
+    if programme.status == Programme.Status.CLOSED:
+        raise ValidationError("This programme is closed.")
+    existing = MatchRun.objects.filter(programme=programme, status=MatchRun.Status.OPEN).first()
+    if existing is not None:
+        return existing
+    run = MatchRun(school=programme.school, programme=programme, opened_by=actor)
+    run.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        # Someone else opened one at the same moment: use theirs.
+        return MatchRun.objects.get(programme=programme, status=MatchRun.Status.OPEN)
+    audit_record(
+        action="match_run.opened",
+        actor=actor,
+        school=programme.school,
+        object_type="match_run",
+        object_public_id=run.public_id,
+    )
+    return run
+
+
+@transaction.atomic
+def run_solve(*, actor: User, run: MatchRun) -> MatchSolve:
+    """Solve the run as the records stand now, keeping locks and rejections, and
+    keep the problem and the result."""
+    require_manager(actor, run.school)
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    _require_open(run)
+    inputs = run_inputs(run)
+    started = time.perf_counter()
+    try:
+        result = solve_pairs(inputs.problem)
+    except ProblemError as error:
+        raise ValidationError(
+            f"A locked pair cannot be kept: {error} Unlock it and run again."
+        ) from None
+    seconds = time.perf_counter() - started
+    number = (run.solves.aggregate(n=Max("number"))["n"] or 0) + 1
+    solve = MatchSolve(
+        school=run.school,
+        run=run,
+        number=number,
+        solved_by=actor,
+        problem=problem_as_json(inputs.problem),
+        result=result.as_dict(),
+        matched_count=result.matched_count,
+        total_score=result.total_score,
+        optimal=result.optimal,
+        seconds=seconds,
+    )
+    solve.full_clean()
+    solve.save()
+    audit_record(
+        action="match_run.solved",
+        actor=actor,
+        school=run.school,
+        object_type="match_run",
+        object_public_id=run.public_id,
+        detail=f"solve {number}: {result.matched_count} matched, score {result.total_score}",
+    )
+    return solve
+
+
+def _pin(actor: User, run: MatchRun, mentee: Student, mentor: MentorProfile, kind: str) -> MatchPin:
+    if mentee.school_id != run.school_id or mentor.school_id != run.school_id:
+        raise ValidationError("That student is not in this school.")
+    if kind == MatchPin.Kind.LOCK:
+        # A mentee is locked to one mentor at most: a new lock replaces the old.
+        MatchPin.objects.filter(run=run, mentee=mentee, kind=MatchPin.Kind.LOCK).exclude(
+            mentor=mentor
+        ).delete()
+    pin, _created = MatchPin.objects.update_or_create(
+        run=run,
+        mentee=mentee,
+        mentor=mentor,
+        defaults={"school": run.school, "kind": kind, "pinned_by": actor},
+    )
+    return pin
+
+
+@transaction.atomic
+def pin_set(
+    *, actor: User, run: MatchRun, mentee: Student, mentor: MentorProfile, kind: str
+) -> MatchPin:
+    """Lock a pair (kept by every re-run) or reject it (never proposed again in
+    this run). A lock that breaks a hard rule is refused, saying which."""
+    require_manager(actor, run.school)
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    _require_open(run)
+    if kind not in MatchPin.Kind.values:
+        raise ValidationError("Choose to lock or to reject the pair.")
+    inputs = run_inputs(run)
+    engine_mentee = next((m for m in inputs.problem.mentees if m.id == str(mentee.public_id)), None)
+    engine_mentor = next((m for m in inputs.problem.mentors if m.id == str(mentor.public_id)), None)
+    if engine_mentee is None:
+        raise ValidationError(f"{mentee.display_name} is not waiting for a mentor here.")
+    if engine_mentor is None:
+        raise ValidationError(f"{mentor.student.display_name} is not a mentor in this run.")
+    if kind == MatchPin.Kind.LOCK:
+        others = sum(
+            1 for p in inputs.locks if p.mentor_id == mentor.pk and p.mentee_id != mentee.pk
+        )
+        broken = pair_breaks(
+            inputs.problem, engine_mentee, engine_mentor, room=engine_mentor.capacity - others
+        )
+        # A rejection of this very pair is replaced by the lock.
+        broken = [b for b in broken if b != "the coordinator ruled this pair out"]
+        if broken:
+            raise ValidationError(
+                f"{mentee.display_name} and {mentor.student.display_name} cannot be locked "
+                f"together: {'; '.join(broken)}."
+            )
+    pin = _pin(actor, run, mentee, mentor, kind)
+    _touch(run)
+    audit_record(
+        action=f"match_run.pair_{'locked' if kind == MatchPin.Kind.LOCK else 'rejected'}",
+        actor=actor,
+        school=run.school,
+        object_type="match_run",
+        object_public_id=run.public_id,
+    )
+    return pin
+
+
+@transaction.atomic
+def pin_remove(*, actor: User, run: MatchRun, pin: MatchPin) -> None:
+    require_manager(actor, run.school)
+    _require_open(run)
+    if pin.run_id != run.pk:
+        raise ValidationError("That decision belongs to another match run.")
+    pin.delete()
+    _touch(run)
+    audit_record(
+        action="match_run.pin_removed",
+        actor=actor,
+        school=run.school,
+        object_type="match_run",
+        object_public_id=run.public_id,
+    )
+
+
+@transaction.atomic
+def swap(*, actor: User, run: MatchRun, first: Student, second: Student) -> MatchSolve:
+    """Swap the mentors of two proposed pairs, lock both new pairs and run again.
+    Refused, with the rule named, if either new pair would break a hard rule."""
+    require_manager(actor, run.school)
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    _require_open(run)
+    solve = latest_solve(run)
+    if solve is None:
+        raise ValidationError("Run the match first.")
+    mentor_of = {p["mentee"]: p["mentor"] for p in solve.result["pairs"]}
+    a, b = str(first.public_id), str(second.public_id)
+    if a == b:
+        raise ValidationError("Choose two different mentees to swap.")
+    if a not in mentor_of or b not in mentor_of:
+        raise ValidationError("Both mentees must have a proposed mentor to swap them.")
+    if mentor_of[a] == mentor_of[b]:
+        raise ValidationError("These two mentees already have the same mentor.")
+    inputs = run_inputs(run)
+    mentees = {m.id: m for m in inputs.problem.mentees}
+    mentors = {m.id: m for m in inputs.problem.mentors}
+    for mentee_id, mentor_id in ((a, mentor_of[b]), (b, mentor_of[a])):
+        if mentee_id not in mentees or mentor_id not in mentors:
+            raise ValidationError("The records have changed since the last run: run it again.")
+        broken = [
+            rule
+            for rule in pair_breaks(inputs.problem, mentees[mentee_id], mentors[mentor_id], room=1)
+            if rule != "the coordinator ruled this pair out"
+        ]
+        if broken:
+            names = inputs.names()
+            raise ValidationError(
+                f"Cannot swap: {names[mentee_id]} with {names[mentor_id]} would break a rule "
+                f"({'; '.join(broken)})."
+            )
+    profiles = {
+        str(m.public_id): m
+        for m in MentorProfile.objects.filter(
+            school=run.school, public_id__in=[mentor_of[a], mentor_of[b]]
+        )
+    }
+    _pin(actor, run, first, profiles[mentor_of[b]], MatchPin.Kind.LOCK)
+    _pin(actor, run, second, profiles[mentor_of[a]], MatchPin.Kind.LOCK)
+    _touch(run)
+    audit_record(
+        action="match_run.swapped",
+        actor=actor,
+        school=run.school,
+        object_type="match_run",
+        object_public_id=run.public_id,
+    )
+    return run_solve(actor=actor, run=run)
+
+
+def needs_rerun(run: MatchRun, solve: MatchSolve | None) -> bool:
+    """True if the settings, a lock or a rejection changed after ``solve``."""
+    return solve is None or (run.changed_at is not None and run.changed_at > solve.solved_at)
+
+
+@transaction.atomic
+def run_publish(*, actor: User, run: MatchRun) -> list[Mentorship]:
+    """Propose every pair of the latest solve as a mentorship, through the
+    programmes services (which check every rule again, as the records stand now),
+    all or nothing; then tell the mentors and the staff who follow each mentee up."""
+    require_manager(actor, run.school)
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    _require_open(run)
+    solve = latest_solve(run)
+    if solve is None:
+        raise ValidationError("Run the match before publishing it.")
+    if needs_rerun(run, solve):
+        raise ValidationError("You changed a lock, a rejection or a weight: run it again first.")
+    if not solve.result["pairs"]:
+        raise ValidationError("There are no pairs to publish.")
+    pairs = solve.result["pairs"]
+    students = {
+        str(s.public_id): s
+        for s in Student.objects.filter(
+            school=run.school, public_id__in=[p["mentee"] for p in pairs]
+        )
+    }
+    mentors = {
+        str(m.public_id): m
+        for m in MentorProfile.objects.filter(
+            school=run.school, public_id__in=[p["mentor"] for p in pairs]
+        ).select_related("student__user")
+    }
+    created = []
+    for pair in pairs:
+        mentee, mentor = students.get(pair["mentee"]), mentors.get(pair["mentor"])
+        if mentee is None or mentor is None:
+            raise ValidationError("The records have changed since the last run: run it again.")
+        try:
+            created.append(
+                mentorship_propose(
+                    actor=actor, programme=run.programme, mentor=mentor, mentee=mentee
+                )
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                f"{mentor.student.display_name} with {mentee.display_name}: "
+                f"{' '.join(error.messages)} Nothing was published; run it again."
+            ) from None
+    run.status = MatchRun.Status.PUBLISHED
+    run.closed_by = actor
+    run.closed_at = timezone.now()
+    run.save(update_fields=["status", "closed_by", "closed_at"])
+    audit_record(
+        action="match_run.published",
+        actor=actor,
+        school=run.school,
+        object_type="match_run",
+        object_public_id=run.public_id,
+        detail=f"solve {solve.number}: {len(created)} mentorships proposed",
+    )
+    _tell(run.programme, created)
+    return created
+
+
+def _tell(programme: Programme, mentorships: list[Mentorship]) -> None:
+    """A task for the staff who follow each mentee up, to introduce the pair, and
+    an e-mail to each mentor that says only that they have a new match."""
+    told: set[int] = set()
+    link_to_page = settings.SITE_URL.rstrip("/") + reverse("meetings:mine")
+    for mentorship in mentorships:
+        for person in staff_responsible_for(programme, mentorship.mentee):
+            task_open(
+                school=programme.school,
+                kind=TaskKind.INTRODUCE,
+                title="Introduce a newly matched mentor and mentee",
+                subject_type="mentorship",
+                subject_public_id=mentorship.public_id,
+                assigned_to=person,
+                link=reverse(
+                    "programmes:mentorship_detail", kwargs={"public_id": mentorship.public_id}
+                ),
+            )
+        user = mentorship.mentor.student.user
+        if user is not None and user.email and user.pk not in told:
+            told.add(user.pk)
+            address = user.email
+            body = (
+                f"You have a new match in {programme.name}.\n\n"
+                "A member of staff will introduce you soon. You can see who it is "
+                f"when you sign in: {link_to_page}"
+            )
+            transaction.on_commit(
+                partial(
+                    send_mail, "You have a new match", body, settings.DEFAULT_FROM_EMAIL, [address]
+                )
+            )
+
+
+@transaction.atomic
+def run_discard(*, actor: User, run: MatchRun) -> MatchRun:
+    """Set an open run aside without publishing it (it is kept, as every run is)."""
+    require_manager(actor, run.school)
+    _require_open(run)
+    run.status = MatchRun.Status.DISCARDED
+    run.closed_by = actor
+    run.closed_at = timezone.now()
+    run.save(update_fields=["status", "closed_by", "closed_at"])
+    audit_record(
+        action="match_run.set_aside",
+        actor=actor,
+        school=run.school,
+        object_type="match_run",
+        object_public_id=run.public_id,
+    )
+    return run

@@ -1,0 +1,365 @@
+"""Match runs for coordinators and DSLs: who is waiting and who is available,
+the weights, running the engine, locking, rejecting and swapping pairs, the
+fairness panel, and publishing. Mentees' matching preferences are kept here too."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from peersupport.accounts.access import SchoolRequest, role_required
+from peersupport.accounts.models import Role
+from peersupport.matching import services
+from peersupport.matching.access import match_run_for, match_runs_visible_to, pin_for, solve_for
+from peersupport.matching.forms import PinForm, PreferencesForm, SettingsForm, SwapForm
+from peersupport.matching.models import MatchRun, MatchSolve
+from peersupport.matching.selectors import (
+    fairness,
+    latest_solve,
+    run_inputs,
+    settings_for,
+)
+from peersupport.programmes.access import programme_for
+from peersupport.programmes.models import MentorProfile, Programme
+from peersupport.schools.models import TimetableSlot
+from peersupport.students.access import student_for_change
+from peersupport.students.models import Student
+
+MANAGERS = (Role.COORDINATOR, Role.DSL)
+
+
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _names(solve: MatchSolve) -> dict[str, str]:
+    """Names staff see for the ids in a kept solve (two queries)."""
+    mentee_ids = [m["id"] for m in solve.problem["mentees"]]
+    mentor_ids = [m["id"] for m in solve.problem["mentors"]]
+    names = {
+        str(s.public_id): s.display_name
+        for s in Student.objects.filter(school=solve.school, public_id__in=mentee_ids)
+    }
+    names.update(
+        {
+            str(m.public_id): m.student.display_name
+            for m in MentorProfile.objects.filter(
+                school=solve.school, public_id__in=mentor_ids
+            ).select_related("student")
+        }
+    )
+    return names
+
+
+def _result_rows(solve: MatchSolve, names: dict[str, str]) -> dict[str, Any]:
+    years = {m["id"]: m["year"] for m in solve.problem["mentees"] + solve.problem["mentors"]}
+    pairs = [
+        {
+            **pair,
+            "mentee_name": names.get(pair["mentee"], "Someone no longer in the records"),
+            "mentor_name": names.get(pair["mentor"], "Someone no longer a mentor"),
+            "mentee_year": years.get(pair["mentee"]),
+            "mentor_year": years.get(pair["mentor"]),
+        }
+        for pair in solve.result["pairs"]
+    ]
+    unmatched = [
+        {
+            **item,
+            "mentee_name": names.get(item["mentee"], "Someone no longer in the records"),
+            "mentee_year": years.get(item["mentee"]),
+        }
+        for item in solve.result["unmatched"]
+    ]
+    return {"pairs": pairs, "unmatched": unmatched}
+
+
+@role_required(*MANAGERS)
+def programme_runs(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A programme's match runs, and opening a new one."""
+    programme = programme_for(request.user, request.school, public_id)
+    if request.method == "POST":
+        try:
+            run = services.run_open(actor=request.user, programme=programme)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _error_text(error))
+        else:
+            return redirect("matching:run", public_id=run.public_id)
+    runs = (
+        match_runs_visible_to(request.user, request.school)
+        .filter(programme=programme)
+        .select_related("opened_by")
+        .order_by("-opened_at")
+    )
+    return render(
+        request,
+        "matching/programme_runs.html",
+        {
+            "programme": programme,
+            "runs": runs,
+            "can_match": programme.kind == Programme.Kind.ONE_TO_ONE
+            and programme.status != Programme.Status.CLOSED,
+        },
+    )
+
+
+def _run_context(request: SchoolRequest, run: MatchRun, **extra: Any) -> dict[str, Any]:
+    inputs = run_inputs(run)
+    solve = latest_solve(run)
+    names = inputs.names()
+    context: dict[str, Any] = {
+        "run": run,
+        "programme": run.programme,
+        "inputs": inputs,
+        "solve": solve,
+        "settings_form": SettingsForm(instance=settings_for(run.programme)),
+        "needs_rerun": services.needs_rerun(run, solve),
+        "history": list(run.solves.select_related("solved_by").order_by("-number")),
+        "is_open": run.status == MatchRun.Status.OPEN,
+    }
+    if solve is not None:
+        kept = _names(solve)
+        kept.update(names)
+        context.update(_result_rows(solve, kept))
+        context["fairness"] = fairness(solve)
+        locked = {(p.mentee.public_id, p.mentor.public_id) for p in inputs.locks}
+        for pair in context["pairs"]:
+            pair["is_locked"] = (uuid.UUID(pair["mentee"]), uuid.UUID(pair["mentor"])) in locked
+        context["swap_form"] = extra.pop("swap_form", None) or SwapForm(
+            mentees=[(p["mentee"], p["mentee_name"]) for p in context["pairs"]]
+        )
+    context.update(extra)
+    return context
+
+
+@role_required(*MANAGERS)
+def run_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    return render(request, "matching/run_detail.html", _run_context(request, run))
+
+
+def _back_to_run(request: SchoolRequest, run: MatchRun) -> HttpResponse:
+    if request.htmx:
+        return render(request, "matching/run_detail.html#results", _run_context(request, run))
+    return redirect("matching:run", public_id=run.public_id)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def run_solve(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    try:
+        solve = services.run_solve(actor=request.user, run=run)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            f"Run {solve.number} done: {solve.matched_count} of "
+            f"{len(solve.problem['mentees'])} mentees matched.",
+        )
+    return _back_to_run(request, run)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def run_settings(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    form = SettingsForm(request.POST, instance=settings_for(run.programme))
+    if form.is_valid():
+        try:
+            services.settings_save(
+                actor=request.user,
+                programme=run.programme,
+                **{name: form.cleaned_data[name] for name in services.SETTING_FIELDS},
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, "Weights saved. Run the match again to use them.")
+            return redirect("matching:run", public_id=run.public_id)
+    return render(
+        request,
+        "matching/run_detail.html",
+        _run_context(request, run, settings_form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(*MANAGERS)
+def run_pin(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    form = PinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a pair and whether to lock or reject it.")
+        return _back_to_run(request, run)
+    mentee = Student.objects.filter(
+        school=request.school, public_id=form.cleaned_data["mentee"]
+    ).first()
+    mentor = (
+        MentorProfile.objects.filter(school=request.school, public_id=form.cleaned_data["mentor"])
+        .select_related("student")
+        .first()
+    )
+    if mentee is None or mentor is None:
+        raise Http404("No such pair.")
+    try:
+        services.pin_set(
+            actor=request.user,
+            run=run,
+            mentee=mentee,
+            mentor=mentor,
+            kind=form.cleaned_data["kind"],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        verb = "locked" if form.cleaned_data["kind"] == "lock" else "rejected"
+        messages.success(
+            request,
+            f"{mentee.display_name} with {mentor.student.display_name}: {verb}. "
+            "Run the match again to use it.",
+        )
+    return _back_to_run(request, run)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def run_unpin(request: SchoolRequest, public_id: uuid.UUID, pin: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    decision = pin_for(run, pin)
+    try:
+        services.pin_remove(actor=request.user, run=run, pin=decision)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Removed. Run the match again to use the change.")
+    return _back_to_run(request, run)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def run_swap(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    solve = latest_solve(run)
+    mentees = [(p["mentee"], p["mentee"]) for p in solve.result["pairs"]] if solve else []
+    form = SwapForm(request.POST, mentees=mentees)
+    if form.is_valid():
+        found = {
+            str(s.public_id): s
+            for s in Student.objects.filter(
+                school=request.school,
+                public_id__in=[form.cleaned_data["first"], form.cleaned_data["second"]],
+            )
+        }
+        try:
+            services.swap(
+                actor=request.user,
+                run=run,
+                first=found[form.cleaned_data["first"]],
+                second=found[form.cleaned_data["second"]],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, "Swapped, both new pairs locked, and the match run again.")
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _back_to_run(request, run)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def run_publish(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    try:
+        created = services.run_publish(actor=request.user, run=run)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+        return redirect("matching:run", public_id=run.public_id)
+    messages.success(
+        request,
+        f"Published: {len(created)} mentorship{'s' if len(created) != 1 else ''} proposed. "
+        "The mentors have been told, and the staff who follow each mentee up have a task "
+        "to introduce them.",
+    )
+    return redirect("programmes:detail", public_id=run.programme.public_id)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def run_discard(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    run = match_run_for(request.user, request.school, public_id)
+    try:
+        services.run_discard(actor=request.user, run=run)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "The match run was set aside. It is kept with its results.")
+    return redirect("matching:programme", public_id=run.programme.public_id)
+
+
+@role_required(*MANAGERS)
+def solve_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """One kept result, as it was: its settings, pairs, reasons and fairness."""
+    solve = solve_for(request.user, request.school, public_id)
+    context = {
+        "solve": solve,
+        "run": solve.run,
+        "fairness": fairness(solve),
+        **_result_rows(solve, _names(solve)),
+    }
+    return render(request, "matching/solve_detail.html", context)
+
+
+@role_required(*MANAGERS)
+def preferences(request: SchoolRequest, student: uuid.UUID) -> HttpResponse:
+    """What a mentee would like in a mentor, recorded by staff with them."""
+    record = student_for_change(request.user, request.school, student)
+    slots = TimetableSlot.objects.filter(school=request.school)
+    current = getattr(record, "match_preferences", None)
+    initial = {}
+    if current is not None:
+        initial = {
+            "interests": ", ".join(current.interests),
+            "languages": ", ".join(current.languages),
+            "availability": list(current.availability.all()),
+            "same_gender": current.same_gender,
+        }
+    form = PreferencesForm(request.POST or None, initial=initial, slots=slots)
+    back = request.GET.get("run")
+    back_url = ""
+    if back:
+        try:
+            run = match_run_for(request.user, request.school, uuid.UUID(back))
+        except (ValueError, Http404):
+            run = None
+        if run is not None:
+            back_url = reverse("matching:run", kwargs={"public_id": run.public_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preferences_save(actor=request.user, student=record, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, f"Matching preferences of {record.display_name} saved.")
+            return redirect(back_url or reverse("students:detail", args=[record.public_id]))
+    return render(
+        request,
+        "includes/form_page.html",
+        {
+            "form": form,
+            "title": f"What {record.display_name} would like in a mentor",
+            "intro": "Ask the student. The matching engine uses these to find a mentor "
+            "they have something in common with.",
+            "back_url": back_url or reverse("students:detail", args=[record.public_id]),
+        },
+    )
