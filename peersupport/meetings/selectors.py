@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -190,6 +190,8 @@ class MyPage:
     fit_checks_due: list[tuple[Any, str]]
     mentor_hours: float
     requests: list[Any]
+    # Mentees matched with this mentor and not yet introduced (proposed pairings).
+    new_matches: list[Student] = field(default_factory=list)
 
 
 def my_page(*, student: Student | None, today: datetime.date) -> MyPage:
@@ -245,6 +247,14 @@ def my_page(*, student: Student | None, today: datetime.date) -> MyPage:
             .select_related("programme")
             .order_by("-created_at")[:5]
         ),
+        new_matches=[
+            m.mentee
+            for m in Mentorship.objects.filter(
+                mentor__student=student, status=Mentorship.Status.PROPOSED
+            )
+            .select_related("mentee")
+            .order_by("proposed_at")
+        ],
     )
 
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from peersupport.accounts.models import Membership, Role
 from peersupport.demo.roll import demo_roll_csv
+from peersupport.matching.models import MatchRun, MenteePreferences
 from peersupport.meetings.models import (
     Attendance,
     CheckIn,
@@ -33,7 +34,7 @@ from peersupport.programmes.models import (
     Programme,
     Referral,
 )
-from peersupport.programmes.selectors import waiting_list
+from peersupport.programmes.selectors import pairing_choices, waiting_list
 from peersupport.schools.models import School, Term
 from peersupport.students.importing import parse_mis_csv
 from peersupport.students.models import Student
@@ -149,6 +150,18 @@ def test_seed_demo_runs_a_term_of_peer_support(db: None, settings: Any) -> None:
     assert mentor.mentor.status == MentorProfile.Status.ACTIVE
     student = Student.objects.get(user__email="student@northgate.example")
     assert Mentorship.objects.filter(mentee=student, mentor__student=mentor).exists()
+
+    # Matching: every one-to-one mentee has preferences, and the mentoring
+    # programme has an open match run, solved, with its waiting mentees in it.
+    one_to_one = Student.objects.filter(
+        enrolments__programme__kind=Programme.Kind.ONE_TO_ONE, enrolments__ended_on__isnull=True
+    ).distinct()
+    assert MenteePreferences.objects.filter(student__in=one_to_one).count() == one_to_one.count()
+    run = MatchRun.objects.get(programme=programmes["1:1 peer mentoring"], status="open")
+    solve = run.solves.get()
+    waiting = {str(s.public_id) for s in pairing_choices(programmes["1:1 peer mentoring"])[1]}
+    assert {m["id"] for m in solve.problem["mentees"]} == waiting
+    assert solve.optimal
 
 
 def test_same_seed_same_term(db: None, settings: Any) -> None:

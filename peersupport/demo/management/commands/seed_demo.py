@@ -18,6 +18,7 @@ from django.db import transaction
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.services import membership_grant, user_create
+from peersupport.demo.matching import demo_matching
 from peersupport.demo.programmes import Staff, demo_programmes
 from peersupport.demo.roll import demo_roll_csv
 from peersupport.demo.training import demo_training
@@ -160,7 +161,8 @@ class Command(BaseCommand):
         # After the programmes: the programmes' required training is set once the
         # mentors they activated and paired hold it.
         training = demo_training(school=main, seed=seed, today=today, staff=staff)
-        return programmes.summary() + training.summary()
+        matching = demo_matching(school=main, seed=seed, staff=staff)
+        return programmes.summary() + training.summary() + matching.summary()
 
     @staticmethod
     def sign_ins() -> str:
