@@ -47,6 +47,8 @@ serve: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) bench/import_students.py
 	$(PY) bench/register.py
+	$(PY) bench/matching.py
+	$(PY) bench/matching_groups.py
 
 clean:
 	rm -rf $(VENV) var/static

@@ -159,3 +159,40 @@ class MatchPin(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} pair in {self.run}"
+
+
+class GroupFormation(SchoolOwned):
+    """One proposal of groups for a group programme, kept as it was: the problem
+    given to the engine (students, facilitators and mentors by public id), the
+    groups it proposed with the balance reached, and whether staff created them."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CREATED = "created", "Groups created"
+        DISCARDED = "discarded", "Set aside"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="group_formations"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    solved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    solved_at = models.DateTimeField(auto_now_add=True)
+    problem = models.JSONField()
+    result = models.JSONField()
+    objective = models.FloatField()
+    bound = models.FloatField()
+    gap = models.FloatField()
+    optimal = models.BooleanField()
+    seconds = models.FloatField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-solved_at"]
+
+    def __str__(self) -> str:
+        return f"Groups proposed for {self.programme}"
