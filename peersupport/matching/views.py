@@ -4,6 +4,7 @@ fairness panel, and publishing. Mentees' matching preferences are kept here too.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -58,11 +59,23 @@ def _names(solve: MatchSolve) -> dict[str, str]:
     return names
 
 
+UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _named(reasons: list[str], names: dict[str, str]) -> list[str]:
+    """The engine names people by id ("asked for <id>, but ..."): staff read names."""
+    return [
+        UUID_IN_TEXT.sub(lambda found: names.get(found.group(0), "a mentor no longer listed"), r)
+        for r in reasons
+    ]
+
+
 def _result_rows(solve: MatchSolve, names: dict[str, str]) -> dict[str, Any]:
     years = {m["id"]: m["year"] for m in solve.problem["mentees"] + solve.problem["mentors"]}
     pairs = [
         {
             **pair,
+            "reasons": _named(pair["reasons"], names),
             "mentee_name": names.get(pair["mentee"], "Someone no longer in the records"),
             "mentor_name": names.get(pair["mentor"], "Someone no longer a mentor"),
             "mentee_year": years.get(pair["mentee"]),
@@ -73,6 +86,7 @@ def _result_rows(solve: MatchSolve, names: dict[str, str]) -> dict[str, Any]:
     unmatched = [
         {
             **item,
+            "reasons": _named(item["reasons"], names),
             "mentee_name": names.get(item["mentee"], "Someone no longer in the records"),
             "mentee_year": years.get(item["mentee"]),
         }
