@@ -76,3 +76,25 @@ def test_an_app_imports_only_from_apps_before_it(app: str, path: Path) -> None:
         assert LEVEL[other] < LEVEL[app], (
             f"{path.relative_to(PACKAGE)} imports {module}: {other} does not come before {app}"
         )
+
+
+PURE_MATCHING = ["engine.py", "problem.py", "groups.py"]
+
+
+@pytest.mark.parametrize("name", PURE_MATCHING)
+def test_the_matching_engine_imports_no_django(name: str) -> None:
+    path = PACKAGE / "matching" / name
+    tree = ast.parse(path.read_text(), filename=str(path))
+    relative = [
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level
+    ]
+    assert relative == [], f"{path}: use absolute imports, so this test can follow them"
+    for module in imported_modules(path):
+        parts = module.split(".")
+        assert parts[0] != "django", f"{path}: the engine must not import Django ({module})"
+        if parts[0] == "peersupport":
+            # Only other Django-free modules: lib, or the engine's own modules.
+            allowed = parts[1:2] == ["lib"] or (
+                parts[1:2] == ["matching"] and f"{parts[-1]}.py" in PURE_MATCHING
+            )
+            assert allowed, f"{path} imports {module}, which may bring in Django"

@@ -404,12 +404,17 @@ def solve_pairs(problem: PairProblem) -> PairResult:
             )
         )
     unmatched: list[Unmatched] = []
+    spare = dict(room_by_id)
+    for j in chosen.values():
+        spare[mentors[j].id] -= 1
     for mentee in free:
         if mentee.id in chosen:
             mentor = mentors[chosen[mentee.id]]
             reasons = list(pair_reasons(mentee, mentor))
             if mentee.preferred_mentor and mentee.preferred_mentor != mentor.id:
-                reasons.append(_preference_note(problem, mentee, room_by_id))
+                reasons.append(
+                    _preference_note(problem, mentee, room_by_id, spare=spare, instead=mentor)
+                )
             pairs.append(
                 Pair(mentee.id, mentor.id, score_of(problem, mentee, mentor), tuple(reasons))
             )
@@ -431,14 +436,41 @@ def solve_pairs(problem: PairProblem) -> PairResult:
     )
 
 
-def _preference_note(problem: PairProblem, mentee: Mentee, room: dict[str, int]) -> str:
+def _preference_note(
+    problem: PairProblem,
+    mentee: Mentee,
+    room: dict[str, int],
+    *,
+    spare: dict[str, int] | None = None,
+    instead: Mentor | None = None,
+) -> str:
+    """Why the mentee did not get the mentor they asked for. ``spare`` is each
+    mentor's room left after the matching, ``instead`` the mentor they got."""
     wanted = next((r for r in problem.mentors if r.id == mentee.preferred_mentor), None)
     if wanted is None:
         return f"asked for {mentee.preferred_mentor}, who is not in this run"
     broken = pair_breaks(problem, mentee, wanted, room=room[wanted.id])
     if broken:
         return f"asked for {wanted.id}, but {broken[0]}"
+    if spare is not None and instead is not None and spare[wanted.id] > 0:
+        # The wanted mentor still has room, so moving the mentee to them is allowed;
+        # the pairs are optimal, so the mentor they got scores at least as much.
+        got, asked = score_of(problem, mentee, instead), score_of(problem, mentee, wanted)
+        better = "a better" if got > asked else "as good a"
+        return (
+            f"asked for {wanted.id}, but {instead.id} is {better} match "
+            f"(score {got} against {asked})"
+        )
     return f"asked for {wanted.id}, who was needed for other mentees"
+
+
+_CONDITIONS = {  # (said of one mentor, said of several)
+    "slot": ("shares a free time", "share a free time"),
+    "year": ("is old enough", "are old enough"),
+    "gender": ("is of the same gender", "are of the same gender"),
+    "apart": ("need not be kept apart", "need not be kept apart"),
+    "rejected": ("is not ruled out", "are not ruled out"),
+}
 
 
 def _why_unmatched(problem: PairProblem, mentee: Mentee, room: dict[str, int]) -> list[str]:
@@ -465,20 +497,23 @@ def _why_unmatched(problem: PairProblem, mentee: Mentee, room: dict[str, int]) -
         ("apart", lambda r: frozenset((mentee.id, r.id)) not in problem.keep_apart),
         ("rejected", lambda r: (mentee.id, r.id) not in problem.rejected),
     ]
-    described = "with room"
+    # The rules the mentors still in the running meet, to describe them by: sharing a
+    # free time always, the others only once they have ruled someone out (a mentee
+    # who did not ask for the same gender must not read "of the same gender").
+    conditions: list[tuple[str, str]] = []
     for name, keep in steps:
         kept = [r for r in left if keep(r)]
         if not kept:
+            described = "with room" + (
+                " who " + _and([one if len(left) == 1 else many for one, many in conditions])
+                if conditions
+                else ""
+            )
             reasons.append(_ruled_out(problem, mentee, name, left, described, slots))
             break
+        if name == "slot" or len(kept) < len(left):
+            conditions.append(_CONDITIONS[name])
         left = kept
-        described = {
-            "slot": "who share a free time",
-            "year": "who share a free time and are old enough",
-            "gender": "who share a free time, are old enough and of the same gender",
-            "apart": "who meet the rules",
-            "rejected": "who meet the rules",
-        }[name]
     else:
         years = _years(r.year for r in left)
         reasons.append(
@@ -515,13 +550,16 @@ def _ruled_out(
             return (
                 "the mentee asked for a mentor of the same gender, but their gender is not recorded"
             )
+        if len(left) == 1:
+            return (
+                f"the mentee asked for a mentor of the same gender, and the only mentor "
+                f"{described} is not of the same gender"
+            )
         return (
             f"the mentee asked for a mentor of the same gender, and none of the "
-            f"{_plural(len(left), 'mentor')} {described} is" + " of the same gender"
+            f"{len(left)} mentors {described} is of the same gender"
         )
+    only = "the only mentor" if len(left) == 1 else f"the only {len(left)} mentors"
     if step == "apart":
-        return (
-            f"the only {_plural(len(left), 'mentor')} {described} must be kept apart "
-            "from this mentee"
-        )
-    return f"the coordinator ruled out the only {_plural(len(left), 'mentor')} {described}"
+        return f"{only} {described} must be kept apart from this mentee"
+    return f"the coordinator ruled out {only} {described}"
