@@ -315,6 +315,28 @@ MATRIX: dict[str, Rule] = {
         ),
         "session_student",
     ),
+    # Matching: coordinators and DSLs only; mentors and students never see a match run.
+    "matching:programme": Rule("get", MANAGERS_OBJECT, "programme"),
+    "matching:run": Rule("get", MANAGERS_OBJECT, "match_run"),
+    "matching:solve": Rule("post", MANAGERS_OBJECT_ACTION, "match_run"),
+    # An empty form of weights is refused (400) with the page and its field errors.
+    "matching:settings": Rule(
+        "post", answers(302, default=403, coordinator=400, dsl=400, outsider=404), "match_run"
+    ),
+    # No pair chosen, no two mentees to swap, or no pair to publish: refused with a
+    # message, a redirect back to the run (as the other actions redirect).
+    "matching:pin": Rule("post", MANAGERS_OBJECT_ACTION, "match_run"),
+    "matching:unpin": Rule("post", MANAGERS_OBJECT_ACTION, "match_pin"),
+    "matching:swap": Rule("post", MANAGERS_OBJECT_ACTION, "match_run"),
+    "matching:publish": Rule("post", MANAGERS_OBJECT_ACTION, "match_run"),
+    "matching:discard": Rule("post", MANAGERS_OBJECT_ACTION, "match_run"),
+    "matching:solve_detail": Rule("get", MANAGERS_OBJECT, "match_solve"),
+    "matching:preferences": Rule("get", MANAGERS_OBJECT, "referral_student"),
+    # Group formation: coordinators and DSLs only, like match runs.
+    "matching:groups": Rule("get", MANAGERS_OBJECT, "group_programme"),
+    "matching:formation": Rule("get", MANAGERS_OBJECT, "group_formation"),
+    "matching:formation_create": Rule("post", MANAGERS_OBJECT_ACTION, "group_formation"),
+    "matching:formation_discard": Rule("post", MANAGERS_OBJECT_ACTION, "group_formation"),
 }
 OBJECT_KWARGS = (
     "supervision",
@@ -338,6 +360,11 @@ OBJECT_KWARGS = (
     "protocol",
     "agreement",
     "agreement_student",
+    "match_run",
+    "match_pin",
+    "match_solve",
+    "group_programme",
+    "group_formation",
 )
 
 
@@ -476,10 +503,56 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
     )
     # group_create gives every group the starter ground rules as version 1.
     agreement = group.agreements.get()
+    # A match run of the programme, with a mentee waiting, a rejected pair and a
+    # result, so its page shows everything.
+    from peersupport.matching import services as matching
+
+    waiting = make_student(school, legal_forename="Wren", year_group=7)
+    programmes.referral_accept(
+        actor=coordinator.user,
+        referral=programmes.referral_create(
+            actor=coordinator.user,
+            programme=programme,
+            student=waiting,
+            source="staff",
+            need_areas=["friendships"],
+        ),
+    )
+    match_run = matching.run_open(actor=coordinator.user, programme=programme)
+    match_pin = matching.pin_set(
+        actor=coordinator.user, run=match_run, mentee=waiting, mentor=supervised, kind="reject"
+    )
+    match_solve = matching.run_solve(actor=coordinator.user, run=match_run)
+    # A group programme with two students to place and a proposal of one group.
+    group_programme = programmes.programme_create(
+        actor=coordinator.user, school=school, name="Circle", kind="group", capacity=10
+    )
+    for name in ("Ola", "Pip"):
+        programmes.referral_accept(
+            actor=coordinator.user,
+            referral=programmes.referral_create(
+                actor=coordinator.user,
+                programme=group_programme,
+                student=make_student(school, legal_forename=name, year_group=8),
+                source="staff",
+                need_areas=["friendships"],
+            ),
+        )
+    group_formation = matching.formation_solve(
+        actor=coordinator.user,
+        programme=group_programme,
+        leaders=[(personas["facilitator"].user, 1)],
+        min_size=2,
+    )
     return {
         "supervision": {"public_id": supervision.public_id},
         "agreement": {"public_id": agreement.public_id},
         "agreement_student": {"public_id": agreement.public_id, "student": student_a.public_id},
+        "match_run": {"public_id": match_run.public_id},
+        "match_pin": {"public_id": match_run.public_id, "pin": match_pin.public_id},
+        "match_solve": {"public_id": match_solve.public_id},
+        "group_programme": {"public_id": group_programme.public_id},
+        "group_formation": {"public_id": group_formation.public_id},
         "task": {"public_id": task.public_id},
         "programme": {"public_id": programme.public_id},
         "referral": {"public_id": referral.public_id},

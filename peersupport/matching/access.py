@@ -1,5 +1,6 @@
-"""Who may see match runs: the school's coordinators and DSLs only. Mentors,
-students, facilitators, viewers and partners never see one (404)."""
+"""Who may see match runs and group formations: the school's coordinators and
+DSLs only. Mentors, students, facilitators, viewers and partners never see one
+(404)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import Http404
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import role_in
-from peersupport.matching.models import MatchPin, MatchRun, MatchSolve
+from peersupport.matching.models import GroupFormation, MatchPin, MatchRun, MatchSolve
 from peersupport.schools.models import School
 
 MANAGERS = frozenset({Role.COORDINATOR, Role.DSL})
@@ -49,3 +50,20 @@ def pin_for(run: MatchRun, public_id: uuid.UUID) -> MatchPin:
         return MatchPin.objects.get(run=run, public_id=public_id)
     except MatchPin.DoesNotExist:
         raise Http404("No such decision.") from None
+
+
+def formations_visible_to(user: User, school: School) -> QuerySet[GroupFormation]:
+    if role_in(user, school) in MANAGERS:
+        return GroupFormation.objects.filter(school=school)
+    return GroupFormation.objects.none()
+
+
+def formation_for(user: User, school: School, public_id: uuid.UUID) -> GroupFormation:
+    try:
+        return (
+            formations_visible_to(user, school)
+            .select_related("programme", "solved_by", "closed_by")
+            .get(public_id=public_id)
+        )
+    except GroupFormation.DoesNotExist:
+        raise Http404("No such group formation.") from None

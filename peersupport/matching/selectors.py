@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
+from peersupport.accounts.models import User
+from peersupport.lib.engagement import AT_RISK
 from peersupport.lib.training_standing import standing
 from peersupport.matching.engine import (
     Mentee,
@@ -20,16 +23,30 @@ from peersupport.matching.engine import (
     Settings,
     Weights,
 )
-from peersupport.matching.models import MatchPin, MatchRun, MatchSettings, MatchSolve
+from peersupport.matching.groups import (
+    Facilitator,
+    GroupMentor,
+    GroupProblem,
+    GroupSettings,
+    GroupStudent,
+)
+from peersupport.matching.models import (
+    GroupFormation,
+    MatchPin,
+    MatchRun,
+    MatchSettings,
+    MatchSolve,
+)
 from peersupport.programmes.models import (
     Enrolment,
+    GroupMember,
     KeepApart,
     MentorProfile,
     Mentorship,
     Programme,
 )
-from peersupport.programmes.selectors import pairing_choices
-from peersupport.students.models import ETHNICITY_MAJOR_GROUP, Gender, Student
+from peersupport.programmes.selectors import pairing_choices, staff_of
+from peersupport.students.models import ETHNICITY_MAJOR_GROUP, Gender, SenStatus, Student
 from peersupport.training.models import Completion
 
 OPEN_PAIRINGS = [Mentorship.Status.PROPOSED, Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED]
@@ -148,6 +165,25 @@ def _training_gaps(
     return gaps
 
 
+def mentors_unable(
+    programme: Programme, mentors: list[MentorProfile], today: datetime.date
+) -> dict[int, list[str]]:
+    """For each mentor who cannot serve ``programme`` today, why not, in words: not
+    active, or the programme's required training missing or run out. Used by match
+    runs and group formation alike. Two queries."""
+    gaps = _training_gaps(programme, mentors, today)
+    unable: dict[int, list[str]] = {}
+    for mentor in mentors:
+        reasons = []
+        if mentor.status != MentorProfile.Status.ACTIVE:
+            reasons.append(f"not active: {mentor.get_status_display().lower()}")
+        if mentor.pk in gaps:
+            reasons.append("training missing or run out: " + "; ".join(gaps[mentor.pk]))
+        if reasons:
+            unable[mentor.pk] = reasons
+    return unable
+
+
 def run_inputs(run: MatchRun, today: datetime.date | None = None) -> RunInputs:
     """Everything a solve of ``run`` needs, in a fixed number of queries."""
     today = today or timezone.localdate()
@@ -191,15 +227,11 @@ def run_inputs(run: MatchRun, today: datetime.date | None = None) -> RunInputs:
         mentor__in=pool, status__in=OPEN_PAIRINGS
     ).values_list("mentor_id", flat=True):
         open_counts[mentor_id] += 1
-    gaps = _training_gaps(programme, pool, today)
+    unable = mentors_unable(programme, pool, today)
     mentors = []
     for mentor in pool:
         room = max(mentor.capacity - open_counts[mentor.pk], 0)
-        excluded = []
-        if mentor.status != MentorProfile.Status.ACTIVE:
-            excluded.append(f"not active: {mentor.get_status_display().lower()}")
-        if mentor.pk in gaps:
-            excluded.append("training missing or run out: " + "; ".join(gaps[mentor.pk]))
+        excluded = list(unable.get(mentor.pk, []))
         if room == 0:
             excluded.append(f"full: already has {mentor.capacity} of {mentor.capacity} mentees")
         mentors.append(
@@ -386,3 +418,315 @@ def fairness(solve: MatchSolve) -> list[FairnessPanel]:
             )
         panels.append(FairnessPanel(heading, rows))
     return panels
+
+
+# ---------------------------------------------------------------- group formation
+
+
+@dataclass
+class StudentToPlace:
+    """An enrolled student of a group programme who is in none of its groups yet."""
+
+    student: Student
+    enrolment: Enrolment
+    ehc_plan: bool
+    at_risk: bool  # the stored engagement status of the enrolment
+
+    @property
+    def id(self) -> str:
+        return str(self.student.public_id)
+
+    @property
+    def higher_need(self) -> bool:
+        return self.ehc_plan or self.at_risk
+
+    @property
+    def need_words(self) -> str:
+        reasons = (("EHC plan", self.ehc_plan), ("at risk", self.at_risk))
+        return "; ".join(words for words, flag in reasons if flag)
+
+
+@dataclass
+class MentorForGroups:
+    mentor: MentorProfile
+    # Why the mentor cannot join a group of this programme; empty if they can.
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.mentor.public_id)
+
+
+@dataclass
+class FormationInputs:
+    """What forming groups for a programme works from, as the records stand now."""
+
+    programme: Programme
+    students: list[StudentToPlace]
+    mentors: list[MentorForGroups]
+    staff: list[User]  # who may lead a group: the school's facilitators, coordinators, DSLs
+    # Keep-apart rules among the students and the mentors, by engine id.
+    keep_apart: frozenset[frozenset[str]]
+
+    @property
+    def eligible_mentors(self) -> list[MentorForGroups]:
+        return [m for m in self.mentors if not m.excluded]
+
+    @property
+    def excluded_mentors(self) -> list[MentorForGroups]:
+        return [m for m in self.mentors if m.excluded]
+
+    @property
+    def higher_need_count(self) -> int:
+        return sum(1 for s in self.students if s.higher_need)
+
+    def student_ids(self) -> set[str]:
+        return {s.id for s in self.students}
+
+    def problem(
+        self,
+        *,
+        min_size: int,
+        max_size: int,
+        groups: int | None,
+        leaders: Sequence[tuple[User, int]],
+        mentor_per_group: bool,
+    ) -> GroupProblem:
+        """The engine's problem: these students, the staff chosen to lead (each with
+        how many groups they can lead) and, if each group gets a mentor, the mentors
+        who can join one."""
+        mentors = (
+            tuple(GroupMentor(id=m.id) for m in self.eligible_mentors) if mentor_per_group else ()
+        )
+        people = self.student_ids() | {m.id for m in mentors}
+        return GroupProblem(
+            students=tuple(
+                GroupStudent(
+                    id=s.id,
+                    year=s.student.year_group,
+                    gender=s.student.gender,
+                    higher_need=s.higher_need,
+                )
+                for s in self.students
+            ),
+            facilitators=tuple(
+                Facilitator(id=str(user.public_id), groups=count) for user, count in leaders
+            ),
+            mentors=mentors,
+            settings=GroupSettings(
+                min_size=min_size,
+                max_size=max_size,
+                groups=groups,
+                mentor_per_group=mentor_per_group,
+            ),
+            keep_apart=frozenset(pair for pair in self.keep_apart if pair <= people),
+        )
+
+
+def formation_inputs(programme: Programme, today: datetime.date | None = None) -> FormationInputs:
+    """The students to place (open enrolments of the programme whose student is in
+    none of its groups), with who counts as higher need; the mentors who could join
+    a group and why the others cannot; the staff who may lead; and the keep-apart
+    rules among them. A fixed number of queries."""
+    today = today or timezone.localdate()
+    placed = GroupMember.objects.filter(group__programme=programme, left_on__isnull=True).values(
+        "student_id"
+    )
+    enrolments = list(
+        Enrolment.objects.filter(programme=programme, ended_on__isnull=True)
+        .exclude(student_id__in=placed)
+        .select_related("student", "snapshot")
+        .order_by("started_on", "student__legal_surname", "student__legal_forename", "pk")
+    )
+    students = []
+    for enrolment in enrolments:
+        # The stored status (worked out daily, or when a page finds it stale): a
+        # student with none yet is not counted as at risk.
+        snapshot = getattr(enrolment, "snapshot", None)
+        students.append(
+            StudentToPlace(
+                student=enrolment.student,
+                enrolment=enrolment,
+                ehc_plan=enrolment.student.sen_status == SenStatus.EHC_PLAN,
+                at_risk=snapshot is not None and snapshot.status == AT_RISK,
+            )
+        )
+
+    pool = list(
+        MentorProfile.objects.filter(school=programme.school, status__in=POOL_STATUSES)
+        .select_related("student")
+        .order_by("student__legal_surname", "student__legal_forename", "pk")
+    )
+    unable = mentors_unable(programme, pool, today)
+    to_place = {s.student.pk for s in students}
+    mentors = []
+    for mentor in pool:
+        excluded = list(unable.get(mentor.pk, []))
+        if mentor.student_id in to_place:
+            excluded.append("is one of the students to place in a group")
+        mentors.append(MentorForGroups(mentor=mentor, excluded=excluded))
+
+    student_ids = {s.student.pk: s.id for s in students}
+    mentor_ids = {m.mentor.student_id: m.id for m in mentors}
+    keep_apart: set[frozenset[str]] = set()
+    for a, b in KeepApart.objects.filter(
+        school=programme.school, ended_at__isnull=True
+    ).values_list("student_a_id", "student_b_id"):
+        # Two students, or a student and a mentor (two mentors never share a group).
+        for x, y in ((a, b), (b, a)):
+            if x in student_ids and (y in student_ids or y in mentor_ids):
+                keep_apart.add(frozenset((student_ids[x], student_ids.get(y) or mentor_ids[y])))
+
+    staff = list(staff_of(programme.school).filter(is_active=True))
+    return FormationInputs(
+        programme=programme,
+        students=students,
+        mentors=mentors,
+        staff=staff,
+        keep_apart=frozenset(keep_apart),
+    )
+
+
+def group_problem_as_json(problem: GroupProblem) -> dict[str, Any]:
+    """The engine's input in the format of docs/matching.md, so a kept formation can
+    be checked again with ``manage.py solve_matching``."""
+    settings = problem.settings
+    return {
+        "kind": "groups",
+        "settings": {
+            "min_size": settings.min_size,
+            "max_size": settings.max_size,
+            "groups": settings.groups,
+            "mentor_per_group": settings.mentor_per_group,
+            "weights": {
+                "year": settings.weights.year,
+                "gender": settings.weights.gender,
+                "need": settings.weights.need,
+            },
+        },
+        "students": [
+            {"id": s.id, "year": s.year, "gender": s.gender, "higher_need": s.higher_need}
+            for s in problem.students
+        ],
+        "facilitators": [{"id": f.id, "groups": f.groups} for f in problem.facilitators],
+        "mentors": [{"id": m.id, "eligible": m.eligible} for m in problem.mentors],
+        "keep_apart": sorted(sorted(pair) for pair in problem.keep_apart),
+    }
+
+
+def latest_proposed(programme: Programme) -> GroupFormation | None:
+    """The programme's latest proposal still waiting for a decision: the only one
+    whose groups may be created."""
+    return (
+        GroupFormation.objects.filter(programme=programme, status=GroupFormation.Status.PROPOSED)
+        .order_by("-solved_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PlacedStudent:
+    name: str
+    year: int
+    gender: str
+    higher_need: bool
+
+
+@dataclass(frozen=True)
+class ProposedGroup:
+    number: int
+    facilitator: str
+    mentor: str | None
+    members: list[PlacedStudent]
+    higher_need: int
+    years: list[tuple[int, int]]
+    genders: list[tuple[str, int]]
+    penalty: int
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+def proposed_groups(formation: GroupFormation) -> list[ProposedGroup]:
+    """The groups of a kept formation with the names staff see, and each student's
+    year, gender and higher need as the engine was given them. Three queries."""
+    problem, result = formation.problem, formation.result
+    about = {s["id"]: s for s in problem["students"]}
+    names = {
+        str(s.public_id): s.display_name
+        for s in Student.objects.filter(school=formation.school, public_id__in=list(about))
+    }
+    mentor_names = {
+        str(m.public_id): m.student.display_name
+        for m in MentorProfile.objects.filter(
+            school=formation.school,
+            public_id__in=[g["mentor"] for g in result["groups"] if g["mentor"]],
+        ).select_related("student")
+    }
+    staff_names = {
+        str(u.public_id): u.full_name
+        for u in User.objects.filter(public_id__in=[f["id"] for f in problem["facilitators"]])
+    }
+    genders = dict(Gender.choices)
+    groups = []
+    for group in result["groups"]:
+        members = [
+            PlacedStudent(
+                name=names.get(student_id, "Someone no longer in the records"),
+                year=about[student_id]["year"],
+                gender=genders.get(about[student_id]["gender"], "Not recorded"),
+                higher_need=about[student_id]["higher_need"],
+            )
+            for student_id in group["students"]
+        ]
+        members.sort(key=lambda member: member.name.lower())
+        counts = group["counts"]
+        groups.append(
+            ProposedGroup(
+                number=group["number"],
+                facilitator=staff_names.get(group["facilitator"], "Someone no longer on the staff"),
+                mentor=(
+                    mentor_names.get(group["mentor"], "Someone no longer a mentor")
+                    if group["mentor"]
+                    else None
+                ),
+                members=members,
+                higher_need=counts["higher_need"],
+                years=sorted((int(year), n) for year, n in counts["year"].items() if n),
+                genders=sorted(
+                    (genders.get(gender, "Not recorded"), n)
+                    for gender, n in counts["gender"].items()
+                    if n
+                ),
+                penalty=group["penalty"],
+            )
+        )
+    return groups
+
+
+def balance_words(formation: GroupFormation) -> list[str]:
+    """How fair the groups are, in plain words: the balance penalty, the bound the
+    solver proved, the gap, and whether the groups are proven the best."""
+    penalty = round(formation.objective)
+    need = formation.result.get("weights", {}).get("need", 2)
+    if penalty == 0:
+        first = (
+            "Balance penalty 0: every group has its fair share of each year group, each "
+            "gender and the students with higher need."
+        )
+    else:
+        first = (
+            f"Balance penalty {penalty}: added up over the groups, this is how many students "
+            "a group has above or below its fair share of a year group, a gender or the "
+            f"students with higher need (a student with higher need counts {need} times)."
+        )
+    if formation.optimal:
+        second = "This is proven the best possible: no grouping that keeps the rules is fairer."
+    else:
+        second = (
+            f"This is not proven the best possible. No grouping that keeps the rules can "
+            f"have a penalty below {formation.bound:.1f}; the gap between the two is "
+            f"{formation.gap:.0%}."
+        )
+    return [first, second]

@@ -1,6 +1,8 @@
 """Every write of matching: preferences, settings, match runs, their solves, locks,
 rejections and swaps, and publishing (which proposes the mentorships through the
-programmes services). Only a coordinator or a DSL may call these; each is audited."""
+programmes services); and group formation for group programmes (whose groups are
+created through the programmes services too). Only a coordinator or a DSL may call
+these; each is audited."""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from peersupport.accounts.models import User
 from peersupport.accounts.selectors import require_manager
 from peersupport.audit.services import audit_record
 from peersupport.matching.engine import ProblemError, pair_breaks, solve_pairs
+from peersupport.matching.groups import parse_groups, solve_groups
 from peersupport.matching.models import (
+    GroupFormation,
     MatchPin,
     MatchRun,
     MatchSettings,
@@ -28,14 +32,22 @@ from peersupport.matching.models import (
     MenteePreferences,
 )
 from peersupport.matching.selectors import (
+    formation_inputs,
+    group_problem_as_json,
+    latest_proposed,
     latest_solve,
     problem_as_json,
     run_inputs,
     settings_for,
 )
-from peersupport.programmes.models import MentorProfile, Mentorship, Programme
+from peersupport.programmes.models import Group, MentorProfile, Mentorship, Programme
 from peersupport.programmes.selectors import staff_responsible_for
-from peersupport.programmes.services import mentorship_propose
+from peersupport.programmes.services import (
+    group_add_co_facilitator,
+    group_add_member,
+    group_create,
+    mentorship_propose,
+)
 from peersupport.schools.models import TimetableSlot
 from peersupport.students.models import Student
 from peersupport.tasks.models import TaskKind
@@ -445,3 +457,220 @@ def run_discard(*, actor: User, run: MatchRun) -> MatchRun:
         object_public_id=run.public_id,
     )
     return run
+
+
+# ---------------------------------------------------------------- group formation
+
+# The engine speaks of its settings as the JSON format names them; staff read words.
+ENGINE_WORDS = (
+    ("settings.min_size", "the smallest group size"),
+    ("settings.max_size", "the largest group size"),
+    ("settings.groups", "the number of groups"),
+    ("min_size", "the smallest group size"),
+    ("max_size", "the largest group size"),
+)
+GROUP_NAME_LENGTH = Group._meta.get_field("name").max_length or 120
+
+
+def _engine_message(error: ProblemError) -> str:
+    text = str(error)
+    for word, plain in ENGINE_WORDS:
+        text = text.replace(word, plain)
+    return f"No groups could be formed: {text}"
+
+
+def _require_group_programme(programme: Programme) -> None:
+    if programme.kind != Programme.Kind.GROUP:
+        raise ValidationError("Groups are formed for group programmes: this is not one.")
+    if programme.status == Programme.Status.CLOSED:
+        raise ValidationError("This programme is closed.")
+
+
+@transaction.atomic
+def formation_solve(
+    *,
+    actor: User,
+    programme: Programme,
+    leaders: Sequence[tuple[User, int]],
+    min_size: int = 6,
+    max_size: int = 8,
+    groups: int | None = None,
+    mentor_per_group: bool = False,
+) -> GroupFormation:
+    """Propose groups for a group programme, from the records as they stand now:
+    every student waiting for a group is placed, each group is led by one of
+    ``leaders`` (each leading at most the number of groups given with them) and,
+    if asked, joined by a mentor who may serve the programme; keep-apart rules are
+    kept, and year groups, genders and higher need are spread as fairly as the
+    engine can. The problem and the result are kept. If no grouping keeps the
+    rules, the engine's reason is raised and nothing is saved."""
+    require_manager(actor, programme.school)
+    _require_group_programme(programme)
+    if not leaders:
+        raise ValidationError("Choose at least one member of staff to lead the groups.")
+    inputs = formation_inputs(programme)
+    allowed = {user.pk for user in inputs.staff}
+    if any(user.pk not in allowed for user, _count in leaders):
+        raise ValidationError(
+            "Only the school's facilitators, coordinators and DSLs can lead a group."
+        )
+    started = time.perf_counter()
+    try:
+        # Read back through the engine's own checks, so the kept problem is exactly
+        # what the command-line tool would read.
+        problem = parse_groups(
+            group_problem_as_json(
+                inputs.problem(
+                    min_size=min_size,
+                    max_size=max_size,
+                    groups=groups,
+                    leaders=leaders,
+                    mentor_per_group=mentor_per_group,
+                )
+            )
+        )
+        result = solve_groups(problem)
+    except ProblemError as error:
+        raise ValidationError(_engine_message(error)) from None
+    seconds = time.perf_counter() - started
+    formation = GroupFormation(
+        school=programme.school,
+        programme=programme,
+        solved_by=actor,
+        problem=group_problem_as_json(problem),
+        result=result.as_dict(),
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        optimal=result.optimal,
+        seconds=seconds,
+    )
+    formation.full_clean()
+    formation.save()
+    audit_record(
+        action="group_formation.solved",
+        actor=actor,
+        school=programme.school,
+        object_type="group_formation",
+        object_public_id=formation.public_id,
+        detail=f"{len(problem.students)} students in {len(result.groups)} groups, "
+        f"balance penalty {result.objective}",
+    )
+    return formation
+
+
+def _group_names(programme: Programme, stem: str, count: int) -> list[str]:
+    """``count`` names "<stem> 1", "<stem> 2"..., skipping names the programme's
+    groups already have; the stem is the programme's name and "group" by default."""
+    stem = " ".join(stem.split()) or f"{programme.name} group"
+    taken = set(Group.objects.filter(programme=programme).values_list("name", flat=True))
+    names: list[str] = []
+    number = 0
+    while len(names) < count:
+        number += 1
+        suffix = f" {number}"
+        name = stem[: GROUP_NAME_LENGTH - len(suffix)].rstrip() + suffix
+        if name not in taken:
+            names.append(name)
+    return names
+
+
+@transaction.atomic
+def formation_create(*, actor: User, formation: GroupFormation, name_stem: str = "") -> list[Group]:
+    """Create the proposed groups, through the programmes services (which check
+    keep-apart rules and training again, as the records stand now), all or
+    nothing. Refused unless this is the programme's latest proposal and the
+    students to place are still the ones it placed."""
+    require_manager(actor, formation.school)
+    programme = Programme.objects.select_for_update().get(pk=formation.programme_id)
+    formation = GroupFormation.objects.select_for_update().get(pk=formation.pk)
+    if formation.status == GroupFormation.Status.CREATED:
+        raise ValidationError("These groups have already been created.")
+    if formation.status == GroupFormation.Status.DISCARDED:
+        raise ValidationError("This proposal was set aside: run it again to form groups.")
+    latest = latest_proposed(programme)
+    if latest is None or latest.pk != formation.pk:
+        raise ValidationError(
+            "There is a later proposal for this programme: create that one, or run it again."
+        )
+    _require_group_programme(programme)
+    inputs = formation_inputs(programme)
+    if inputs.student_ids() != {s["id"] for s in formation.problem["students"]}:
+        raise ValidationError(
+            "The students to place have changed since these groups were proposed: run it again."
+        )
+    staff = {str(user.public_id): user for user in inputs.staff}
+    proposed = formation.result["groups"]
+    if any(group["facilitator"] not in staff for group in proposed):
+        raise ValidationError(
+            "Someone chosen to lead a group can no longer lead one: run it again."
+        )
+    students = {s.id: s.student for s in inputs.students}
+    mentors = {
+        str(m.public_id): m
+        for m in MentorProfile.objects.filter(
+            school=formation.school, public_id__in=[g["mentor"] for g in proposed if g["mentor"]]
+        ).select_related("student")
+    }
+    max_size = formation.problem["settings"]["max_size"]
+    created = []
+    for group_data, name in zip(
+        proposed, _group_names(programme, name_stem, len(proposed)), strict=True
+    ):
+        try:
+            group = group_create(
+                actor=actor,
+                programme=programme,
+                name=name,
+                max_size=max_size,
+                facilitators=[staff[group_data["facilitator"]]],
+            )
+            if group_data["mentor"]:
+                mentor = mentors.get(group_data["mentor"])
+                if mentor is None:
+                    raise ValidationError("Its mentor is no longer a mentor.")
+                group_add_co_facilitator(actor=actor, group=group, mentor=mentor)
+            for student_id in group_data["students"]:
+                group_add_member(actor=actor, group=group, student=students[student_id])
+        except ValidationError as error:
+            raise ValidationError(
+                f"{name}: {' '.join(error.messages)} Nothing was created; run it again."
+            ) from None
+        created.append(group)
+    formation.status = GroupFormation.Status.CREATED
+    formation.closed_by = actor
+    formation.closed_at = timezone.now()
+    formation.save(update_fields=["status", "closed_by", "closed_at"])
+    audit_record(
+        action="group_formation.created",
+        actor=actor,
+        school=formation.school,
+        object_type="group_formation",
+        object_public_id=formation.public_id,
+        detail=f"{len(created)} groups created",
+    )
+    return created
+
+
+@transaction.atomic
+def formation_discard(*, actor: User, formation: GroupFormation) -> GroupFormation:
+    """Set a proposal aside without creating its groups (it is kept, as every
+    formation is)."""
+    require_manager(actor, formation.school)
+    formation = GroupFormation.objects.select_for_update().get(pk=formation.pk)
+    if formation.status == GroupFormation.Status.CREATED:
+        raise ValidationError("These groups have already been created.")
+    if formation.status == GroupFormation.Status.DISCARDED:
+        raise ValidationError("This proposal is already set aside.")
+    formation.status = GroupFormation.Status.DISCARDED
+    formation.closed_by = actor
+    formation.closed_at = timezone.now()
+    formation.save(update_fields=["status", "closed_by", "closed_at"])
+    audit_record(
+        action="group_formation.set_aside",
+        actor=actor,
+        school=formation.school,
+        object_type="group_formation",
+        object_public_id=formation.public_id,
+    )
+    return formation

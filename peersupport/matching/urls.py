@@ -16,4 +16,8 @@ urlpatterns = [
     path("runs/<uuid:public_id>/set-aside/", views.run_discard, name="discard"),
     path("results/<uuid:public_id>/", views.solve_detail, name="solve_detail"),
     path("preferences/<uuid:student>/", views.preferences, name="preferences"),
+    path("programmes/<uuid:public_id>/groups/", views.programme_groups, name="groups"),
+    path("groups/<uuid:public_id>/", views.formation_detail, name="formation"),
+    path("groups/<uuid:public_id>/create/", views.formation_create, name="formation_create"),
+    path("groups/<uuid:public_id>/set-aside/", views.formation_discard, name="formation_discard"),
 ]

@@ -1,6 +1,7 @@
 """Match runs for coordinators and DSLs: who is waiting and who is available,
 the weights, running the engine, locking, rejecting and swapping pairs, the
-fairness panel, and publishing. Mentees' matching preferences are kept here too."""
+fairness panel, and publishing. Mentees' matching preferences are kept here too,
+and so is forming the groups of a group programme."""
 
 from __future__ import annotations
 
@@ -18,12 +19,31 @@ from django.views.decorators.http import require_POST
 from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
 from peersupport.matching import services
-from peersupport.matching.access import match_run_for, match_runs_visible_to, pin_for, solve_for
-from peersupport.matching.forms import PinForm, PreferencesForm, SettingsForm, SwapForm
-from peersupport.matching.models import MatchRun, MatchSolve
+from peersupport.matching.access import (
+    formation_for,
+    formations_visible_to,
+    match_run_for,
+    match_runs_visible_to,
+    pin_for,
+    solve_for,
+)
+from peersupport.matching.forms import (
+    FormationForm,
+    GroupNamesForm,
+    PinForm,
+    PreferencesForm,
+    SettingsForm,
+    SwapForm,
+)
+from peersupport.matching.models import GroupFormation, MatchRun, MatchSolve
 from peersupport.matching.selectors import (
+    FormationInputs,
+    balance_words,
     fairness,
+    formation_inputs,
+    latest_proposed,
     latest_solve,
+    proposed_groups,
     run_inputs,
     settings_for,
 )
@@ -161,6 +181,9 @@ def run_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
 
 def _back_to_run(request: SchoolRequest, run: MatchRun) -> HttpResponse:
     if request.htmx:
+        # The service saved its own copy of the run: read when it last changed, or
+        # the "run it again" warning would be missing from the fragment.
+        run.refresh_from_db(fields=["status", "changed_at"])
         return render(request, "matching/run_detail.html#results", _run_context(request, run))
     return redirect("matching:run", public_id=run.public_id)
 
@@ -377,3 +400,155 @@ def preferences(request: SchoolRequest, student: uuid.UUID) -> HttpResponse:
             "back_url": back_url or reverse("students:detail", args=[record.public_id]),
         },
     )
+
+
+# ---------------------------------------------------------------- group formation
+
+
+def _can_form(programme: Programme) -> bool:
+    return programme.kind == Programme.Kind.GROUP and programme.status != Programme.Status.CLOSED
+
+
+def _formation_page(
+    request: SchoolRequest,
+    programme: Programme,
+    inputs: FormationInputs | None = None,
+    form: FormationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    can_form = _can_form(programme)
+    if can_form and inputs is None:
+        inputs = formation_inputs(programme)
+    if inputs is not None and form is None:
+        form = FormationForm(staff=inputs.staff, mentors=len(inputs.eligible_mentors))
+    formations = (
+        formations_visible_to(request.user, request.school)
+        .filter(programme=programme)
+        .select_related("solved_by", "closed_by")
+        .order_by("-solved_at", "-pk")
+    )
+    latest = next((f for f in formations if f.status == GroupFormation.Status.PROPOSED), None)
+    return render(
+        request,
+        "matching/programme_groups.html",
+        {
+            "programme": programme,
+            "can_form": can_form,
+            "inputs": inputs,
+            "form": form,
+            "formations": formations,
+            "latest_proposed": latest,
+        },
+        status=status,
+    )
+
+
+@role_required(*MANAGERS)
+def programme_groups(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Form groups for a group programme: the students to place, who counts as higher
+    need, the choices, and every proposal made so far."""
+    programme = programme_for(request.user, request.school, public_id)
+    if request.method != "POST":
+        return _formation_page(request, programme)
+    if not _can_form(programme):
+        messages.error(request, "Groups are formed for group programmes that are not closed.")
+        return _formation_page(request, programme, status=400)
+    inputs = formation_inputs(programme)
+    form = FormationForm(request.POST, staff=inputs.staff, mentors=len(inputs.eligible_mentors))
+    if form.is_valid():
+        try:
+            formation = services.formation_solve(
+                actor=request.user,
+                programme=programme,
+                leaders=form.cleaned_data["chosen_leaders"],
+                min_size=form.cleaned_data["min_size"],
+                max_size=form.cleaned_data["max_size"],
+                groups=form.cleaned_data["groups"],
+                mentor_per_group=form.cleaned_data["mentor_per_group"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            groups = formation.result["number_of_groups"]
+            messages.success(
+                request,
+                f"Proposed: {len(formation.problem['students'])} students in {groups} "
+                f"group{'s' if groups != 1 else ''}. Check them, then create them or set "
+                "them aside.",
+            )
+            return redirect("matching:formation", public_id=formation.public_id)
+    return _formation_page(request, programme, inputs, form, status=400)
+
+
+def _formation_context(
+    request: SchoolRequest, formation: GroupFormation, names_form: GroupNamesForm | None = None
+) -> dict[str, Any]:
+    programme = formation.programme
+    proposed = formation.status == GroupFormation.Status.PROPOSED
+    latest = latest_proposed(programme) if proposed else None
+    is_latest = latest is not None and latest.pk == formation.pk
+    changed = False
+    if is_latest:
+        placed = {s["id"] for s in formation.problem["students"]}
+        changed = formation_inputs(programme).student_ids() != placed
+    groups = proposed_groups(formation)
+    return {
+        "formation": formation,
+        "programme": programme,
+        "groups": groups,
+        "balance": balance_words(formation),
+        "higher_need": sum(1 for s in formation.problem["students"] if s["higher_need"]),
+        "is_proposed": proposed,
+        "can_create": is_latest and not changed,
+        "replaced": proposed and not is_latest,
+        "changed": changed,
+        "names_form": names_form or GroupNamesForm(programme_name=programme.name),
+    }
+
+
+@role_required(*MANAGERS)
+def formation_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    """One proposal of groups, as it was made: the groups, their balance, and (if it
+    is the latest) creating them or setting them aside."""
+    formation = formation_for(request.user, request.school, public_id)
+    return render(request, "matching/formation_detail.html", _formation_context(request, formation))
+
+
+@require_POST
+@role_required(*MANAGERS)
+def formation_create(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    formation = formation_for(request.user, request.school, public_id)
+    form = GroupNamesForm(request.POST, programme_name=formation.programme.name)
+    if not form.is_valid():
+        return render(
+            request,
+            "matching/formation_detail.html",
+            _formation_context(request, formation, names_form=form),
+            status=400,
+        )
+    try:
+        created = services.formation_create(
+            actor=request.user, formation=formation, name_stem=form.cleaned_data["name_stem"]
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+        return redirect("matching:formation", public_id=formation.public_id)
+    messages.success(
+        request,
+        f"{len(created)} group{'s' if len(created) != 1 else ''} created: "
+        f"{', '.join(group.name for group in created)}.",
+    )
+    return redirect("programmes:detail", public_id=formation.programme.public_id)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def formation_discard(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
+    formation = formation_for(request.user, request.school, public_id)
+    try:
+        services.formation_discard(actor=request.user, formation=formation)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "The proposal was set aside. It is kept with its groups.")
+    return redirect("matching:groups", public_id=formation.programme.public_id)
