@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from scipy.stats import false_discovery_control, fisher_exact
 
 from peersupport.accounts.models import User
 from peersupport.lib.engagement import AT_RISK
@@ -369,10 +370,24 @@ class FairnessRow:
     waiting: int
     matched: int
     mean_score: float | None
+    # Fisher's exact test of this group's match rate against everyone else's,
+    # adjusted for the several groups compared (Benjamini-Hochberg, per panel).
+    p_value: float | None = None
+    rest_rate: float | None = None
 
     @property
     def rate(self) -> float:
         return self.matched / self.waiting if self.waiting else 0.0
+
+    @property
+    def matched_less(self) -> bool:
+        """Matched less often than the others, beyond what chance explains."""
+        return (
+            self.p_value is not None
+            and self.rest_rate is not None
+            and self.p_value < 0.05
+            and self.rate < self.rest_rate
+        )
 
 
 @dataclass(frozen=True)
@@ -402,18 +417,41 @@ def fairness(solve: MatchSolve) -> list[FairnessPanel]:
         groupings["English as an additional language"]["EAL" if eal else "Not EAL"].append(key)
         groupings["Gender"][genders.get(gender, "Not recorded")].append(key)
         groupings["Ethnic group"][ETHNICITY_MAJOR_GROUP.get(ethnicity, "Not recorded")].append(key)
+    total, total_matched = len(ids), len(scores)
     panels = []
     for heading, groups in groupings.items():
-        rows = []
+        counts = []
         for label in sorted(groups):
             members = groups[label]
             matched = [scores[m] for m in members if m in scores]
+            counts.append((label, len(members), matched))
+        tested = [
+            fisher_exact(
+                [
+                    [len(matched), waiting - len(matched)],
+                    [
+                        total_matched - len(matched),
+                        (total - waiting) - (total_matched - len(matched)),
+                    ],
+                ]
+            ).pvalue
+            if 0 < waiting < total
+            else None
+            for _label, waiting, matched in counts
+        ]
+        raw = [p for p in tested if p is not None]
+        adjusted = iter(false_discovery_control(raw) if len(raw) > 1 else raw)
+        rows = []
+        for (label, waiting, matched), p in zip(counts, tested, strict=True):
+            rest = total - waiting
             rows.append(
                 FairnessRow(
                     label=label,
-                    waiting=len(members),
+                    waiting=waiting,
                     matched=len(matched),
                     mean_score=statistics.fmean(matched) if matched else None,
+                    p_value=float(next(adjusted)) if p is not None else None,
+                    rest_rate=(total_matched - len(matched)) / rest if rest else None,
                 )
             )
         panels.append(FairnessPanel(heading, rows))
