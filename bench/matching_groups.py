@@ -13,10 +13,26 @@ A second instance adds 40 peer mentors (4 not eligible), one to each group, with
 of the 30 keep-apart pairs between a mentor and a student. Five more seeds of each
 are solved as well, so one lucky instance cannot pass the targets alone.
 
+Both of those can be balanced perfectly (balance penalty 0), so they test the gap
+target only lightly. A third, harder instance cannot be: 240 students in 30 groups
+of 8, with 120 keep-apart pairs, where year 11, girls and higher need are 30
+students each, so a perfectly balanced group holds exactly one of each. But each of
+those 45 students is two of the three (15 year 11 girls, 15 year 11 boys with higher
+need, 15 younger girls with higher need), so a group's three counts add up to an
+even number and cannot all be 1: every group is at least one student off, so no
+penalty below 30 is possible, and 30 is reached by pairing each year 11 girl with a
+year 11 boy with higher need and giving each younger girl with higher need a group
+of her own (the keep-apart rules, drawn at random, leave room for that). It is solved
+within the application's time limit (15 s, FORMATION_TIME_LIMIT in
+peersupport/matching/services.py), with five more seeds. Its gap is printed and
+whether it meets the 5% target is reported, not counted as a failure; its answers
+must still keep the hard rules, and a penalty below 30 would be a wrong sum.
+
 Targets; the script exits with status 1 if any fails:
 
 - the relative gap between the balance penalty found and the solver's proved
-  bound is at most ``GAP_TARGET`` (5%) on every instance;
+  bound is at most ``GAP_TARGET`` (5%) on every instance but the harder one (whose
+  gap is reported only);
 - every answer keeps the hard rules, checked here and not by the engine: every
   student placed exactly once, sizes within 6 to 8, no keep-apart pair in one group
   (mentors included), one facilitator per group within what each can lead, one
@@ -43,6 +59,11 @@ FACILITATORS = 18
 MENTORS = 40
 GAP_TARGET = 0.05
 TIME_LIMIT = 30.0
+# The harder instance.
+HARD_GROUPS = 30
+HARD_KEEP_APART = 120
+HARD_BEST = 30  # no balance penalty below this is possible: see the docstring
+APP_TIME_LIMIT = 15.0  # FORMATION_TIME_LIMIT of peersupport/matching/services.py
 
 
 def make_instance(seed: int, *, with_mentors: bool) -> dict[str, Any]:
@@ -77,6 +98,38 @@ def make_instance(seed: int, *, with_mentors: bool) -> dict[str, Any]:
     if mentors:
         problem["mentors"] = mentors
     return problem
+
+
+def make_hard_instance(seed: int) -> dict[str, Any]:
+    """The instance perfect balance is impossible for; see the module docstring."""
+    rng = random.Random(seed)
+
+    def younger() -> int:
+        return rng.choices([7, 8, 9, 10], weights=[26, 23, 20, 17])[0]
+
+    kinds = (
+        [(11, "F", False) for _ in range(15)]
+        + [(11, "M", True) for _ in range(15)]
+        + [(younger(), "F", True) for _ in range(15)]
+        + [(younger(), "M", False) for _ in range(STUDENTS - 45)]
+    )
+    rng.shuffle(kinds)
+    students: list[dict[str, Any]] = [
+        {"id": f"s{i:03d}", "year": year, "gender": gender, "higher_need": need}
+        for i, (year, gender, need) in enumerate(kinds, start=1)
+    ]
+    ids = [s["id"] for s in students]
+    pairs: set[tuple[str, str]] = set()
+    while len(pairs) < HARD_KEEP_APART:
+        a, b = sorted(rng.sample(ids, 2))
+        pairs.add((a, b))
+    return {
+        "kind": "groups",
+        "settings": {"min_size": MIN_SIZE, "max_size": MAX_SIZE, "groups": HARD_GROUPS},
+        "students": students,
+        "facilitators": [{"id": f"f{j:02d}", "groups": 2} for j in range(1, FACILITATORS + 1)],
+        "keep_apart": [list(pair) for pair in sorted(pairs)],
+    }
 
 
 def rules_broken(problem: dict[str, Any], result: dict[str, Any]) -> list[str]:
@@ -119,6 +172,42 @@ def run(seed: int, *, with_mentors: bool) -> tuple[float, dict[str, Any], list[s
     return elapsed, result, rules_broken(problem, result)
 
 
+def run_hard(seed: int) -> tuple[float, dict[str, Any], list[str]]:
+    from peersupport.matching.groups import parse_groups, solve_groups
+
+    problem = make_hard_instance(seed)
+    text = json.dumps(problem)
+    started = time.perf_counter()
+    result = solve_groups(parse_groups(json.loads(text)), time_limit=APP_TIME_LIMIT).as_dict()
+    elapsed = time.perf_counter() - started
+    broken = rules_broken(problem, result)
+    if result["objective"] < HARD_BEST:
+        broken.append(f"balance penalty {result['objective']} is below the best possible")
+    return elapsed, result, broken
+
+
+def hard(failures: list[str]) -> None:
+    """Solve the harder instance and its five more seeds; report the gap target."""
+    elapsed, result, broken = run_hard(SEED)
+    print(
+        f"{STUDENTS} students, {HARD_KEEP_APART} keep-apart pairs, {HARD_GROUPS} groups of 8, "
+        f"perfect balance impossible (best possible {HARD_BEST}): {elapsed:.2f} s; "
+        f"objective {result['objective']}, bound {result['bound']:g}, gap {result['gap']:.2%}; "
+        f"{result['status']}"
+    )
+    worst_gap, slowest = result["gap"], elapsed
+    failures += [f"seed {SEED} harder: {rule}" for rule in broken]
+    for seed in range(SEED + 1, SEED + 1 + MORE_SEEDS):
+        more_elapsed, more, more_broken = run_hard(seed)
+        worst_gap, slowest = max(worst_gap, more["gap"]), max(slowest, more_elapsed)
+        failures += [f"seed {seed} harder: {rule}" for rule in more_broken]
+    verdict = "met" if worst_gap <= GAP_TARGET else "NOT met (reported, not a failure)"
+    print(
+        f"  and {MORE_SEEDS} more seeds: worst gap {worst_gap:.2%}, slowest {slowest:.2f} s; "
+        f"gap target {GAP_TARGET:.0%} within {APP_TIME_LIMIT:g} s {verdict}"
+    )
+
+
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     failures: list[str] = []
@@ -148,6 +237,7 @@ def main() -> None:
         )
         if result["gap"] > GAP_TARGET:
             failures.append(f"seed {SEED} {label}: gap {result['gap']:.2%}")
+    hard(failures)
     if failures:
         for failure in failures:
             print(f"FAILED: {failure}")

@@ -45,6 +45,14 @@ def solve_for(user: User, school: School, public_id: uuid.UUID) -> MatchSolve:
         raise Http404("No such result.") from None
 
 
+def solve_of_run(run: MatchRun, public_id: uuid.UUID) -> MatchSolve:
+    """One result of a run the caller may already see (from ``match_run_for``)."""
+    try:
+        return MatchSolve.objects.select_related("solved_by").get(run=run, public_id=public_id)
+    except MatchSolve.DoesNotExist:
+        raise Http404("No such result.") from None
+
+
 def pin_for(run: MatchRun, public_id: uuid.UUID) -> MatchPin:
     try:
         return MatchPin.objects.get(run=run, public_id=public_id)

@@ -339,9 +339,12 @@ def check_locks(problem: PairProblem) -> None:
             )
     for mentor_id, left in _room_after_locks(problem).items():
         if left < 0:
+            # ``capacity`` is the room the mentor has left in this problem (the
+            # application gives capacity minus open pairings), not their full capacity.
+            room = mentors[mentor_id].capacity
             raise ProblemError(
-                f"mentor {mentor_id} is locked to more mentees than their capacity "
-                f"({mentors[mentor_id].capacity})."
+                f"mentor {mentor_id} is locked to {_plural(room - left, 'mentee')}, but has "
+                f"room for {_plural(room, 'more mentee')} in this run."
             )
 
 

@@ -63,6 +63,11 @@ class PinForm(forms.Form):
     kind = forms.ChoiceField(choices=MatchPin.Kind.choices)
 
 
+class PublishForm(forms.Form):
+    # The result the coordinator looked at: publishing refuses any other.
+    solve = forms.UUIDField()
+
+
 class SwapForm(forms.Form):
     first = forms.ChoiceField(label="Give this mentee's mentor")
     second = forms.ChoiceField(label="to this mentee, and the other way round")

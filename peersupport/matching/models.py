@@ -80,8 +80,8 @@ class MatchRun(SchoolOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
-    # When the settings, a lock or a rejection last changed: a result older than
-    # this must be run again before it is published.
+    # When the settings, a lock, a rejection or a waiting mentee's preferences last
+    # changed: a result older than this must be run again before it is published.
     changed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -5,6 +5,7 @@ the engine, and the fairness panel of a result."""
 from __future__ import annotations
 
 import datetime
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -129,6 +130,41 @@ class RunInputs:
         out = {m.id: m.student.display_name for m in self.mentees}
         out.update({m.id: m.mentor.student.display_name for m in self.mentors})
         return out
+
+
+UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def with_names(text: str, names: dict[str, str], unknown: str = "someone no longer listed") -> str:
+    """The engine names people by id ("asked for <id>, but ...", "locked pair (<id>,
+    <id>) breaks a rule"): staff read names, never ids."""
+    return UUID_IN_TEXT.sub(lambda found: names.get(found.group(0), unknown), text)
+
+
+def kept_names(solve: MatchSolve) -> dict[str, str]:
+    """Names staff see for the ids in a kept solve, as the records stand now (two
+    queries)."""
+    mentee_ids = [m["id"] for m in solve.problem["mentees"]]
+    mentor_ids = [m["id"] for m in solve.problem["mentors"]]
+    names = {
+        str(s.public_id): s.display_name
+        for s in Student.objects.filter(school_id=solve.school_id, public_id__in=mentee_ids)
+    }
+    names.update(
+        {
+            str(m.public_id): m.student.display_name
+            for m in MentorProfile.objects.filter(
+                school_id=solve.school_id, public_id__in=mentor_ids
+            ).select_related("student")
+        }
+    )
+    return names
+
+
+def _engine_gender(gender: str) -> str:
+    """The engine compares genders as given: "Other or not stated" (X) must never
+    count as the same gender as another X, so the engine is told it is not recorded."""
+    return "" if gender == Gender.OTHER else gender
 
 
 def _day(day: datetime.date) -> str:
@@ -274,7 +310,7 @@ def run_inputs(run: MatchRun, today: datetime.date | None = None) -> RunInputs:
             Mentor(
                 id=m.id,
                 year=m.mentor.student.year_group,
-                gender=m.mentor.student.gender,
+                gender=_engine_gender(m.mentor.student.gender),
                 capacity=m.room,
                 eligible=not [e for e in m.excluded if not e.startswith("full")],
                 interests=frozenset(m.mentor.interests),
@@ -287,7 +323,7 @@ def run_inputs(run: MatchRun, today: datetime.date | None = None) -> RunInputs:
             Mentee(
                 id=m.id,
                 year=m.student.year_group,
-                gender=m.student.gender,
+                gender=_engine_gender(m.student.gender),
                 same_gender=m.same_gender,
                 preferred_mentor=(
                     str(m.preferred_mentor.public_id)
@@ -358,7 +394,7 @@ def problem_as_json(problem: PairProblem) -> dict[str, Any]:
 
 
 def latest_solve(run: MatchRun) -> MatchSolve | None:
-    return run.solves.order_by("-number").first()
+    return run.solves.select_related("solved_by").order_by("-number").first()
 
 
 # ---------------------------------------------------------------- fairness
@@ -401,7 +437,7 @@ def fairness(solve: MatchSolve) -> list[FairnessPanel]:
     ethnic group, so no group is quietly matched worse. One query."""
     scores = {p["mentee"]: p["score"] for p in solve.result["pairs"]}
     ids = [m["id"] for m in solve.problem["mentees"]]
-    students = Student.objects.filter(school=solve.school, public_id__in=ids).values_list(
+    students = Student.objects.filter(school_id=solve.school_id, public_id__in=ids).values_list(
         "public_id", "pupil_premium", "eal", "gender", "ethnicity"
     )
     groupings: dict[str, dict[str, list[str]]] = {
@@ -520,6 +556,27 @@ class FormationInputs:
 
     def student_ids(self) -> set[str]:
         return {s.id for s in self.students}
+
+    @property
+    def pairs_among_students(self) -> int:
+        """Keep-apart rules between two of the students to place: always kept."""
+        students = self.student_ids()
+        return sum(1 for pair in self.keep_apart if pair <= students)
+
+    @property
+    def pairs_with_mentors(self) -> int:
+        """Keep-apart rules between a student to place and a mentor who can join a
+        group: kept only when each group gets a mentor. Rules with mentors who cannot
+        join one never matter, so they are not counted."""
+        people = self.student_ids() | {m.id for m in self.eligible_mentors}
+        return sum(1 for pair in self.keep_apart if pair <= people) - self.pairs_among_students
+
+    def names(self) -> dict[str, str]:
+        """Engine ids to the names staff see: students, mentors and staff."""
+        out = {s.id: s.student.display_name for s in self.students}
+        out.update({m.id: m.mentor.student.display_name for m in self.mentors})
+        out.update({str(user.public_id): user.full_name for user in self.staff})
+        return out
 
     def problem(
         self,

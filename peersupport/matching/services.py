@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from peersupport.matching.selectors import (
     problem_as_json,
     run_inputs,
     settings_for,
+    with_names,
 )
 from peersupport.programmes.models import Group, MentorProfile, Mentorship, Programme
 from peersupport.programmes.selectors import staff_responsible_for
@@ -89,6 +91,15 @@ def preferences_save(
     prefs.full_clean()
     prefs.save()
     prefs.availability.set(availability)
+    # A result found with the old preferences may no longer suit the student: every
+    # open run that could pair them must be run again before it is published.
+    for run in MatchRun.objects.filter(
+        status=MatchRun.Status.OPEN,
+        programme__kind=Programme.Kind.ONE_TO_ONE,
+        programme__enrolments__student=student,
+        programme__enrolments__ended_on__isnull=True,
+    ).distinct():
+        _touch(run)
     audit_record(
         action="match_preferences.saved",
         actor=actor,
@@ -180,7 +191,8 @@ def run_solve(*, actor: User, run: MatchRun) -> MatchSolve:
         result = solve_pairs(inputs.problem)
     except ProblemError as error:
         raise ValidationError(
-            f"A locked pair cannot be kept: {error} Unlock it and run again."
+            f"The locks cannot all be kept: {with_names(str(error), inputs.names())} "
+            "Undo the lock and run again."
         ) from None
     seconds = time.perf_counter() - started
     number = (run.solves.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -209,14 +221,30 @@ def run_solve(*, actor: User, run: MatchRun) -> MatchSolve:
     return solve
 
 
+def _pair_detail(mentee: Student, mentor: MentorProfile) -> str:
+    """A pair in an audit event: by public ids, never by name."""
+    return f"mentee={mentee.public_id} mentor={mentor.public_id}"
+
+
 def _pin(actor: User, run: MatchRun, mentee: Student, mentor: MentorProfile, kind: str) -> MatchPin:
     if mentee.school_id != run.school_id or mentor.school_id != run.school_id:
         raise ValidationError("That student is not in this school.")
     if kind == MatchPin.Kind.LOCK:
         # A mentee is locked to one mentor at most: a new lock replaces the old.
-        MatchPin.objects.filter(run=run, mentee=mentee, kind=MatchPin.Kind.LOCK).exclude(
-            mentor=mentor
-        ).delete()
+        for replaced in (
+            MatchPin.objects.filter(run=run, mentee=mentee, kind=MatchPin.Kind.LOCK)
+            .exclude(mentor=mentor)
+            .select_related("mentor")
+        ):
+            replaced.delete()
+            audit_record(
+                action="match_run.pin_removed",
+                actor=actor,
+                school=run.school,
+                object_type="match_run",
+                object_public_id=run.public_id,
+                detail=f"lock {_pair_detail(mentee, replaced.mentor)}, replaced by a new lock",
+            )
     pin, _created = MatchPin.objects.update_or_create(
         run=run,
         mentee=mentee,
@@ -266,16 +294,23 @@ def pin_set(
         school=run.school,
         object_type="match_run",
         object_public_id=run.public_id,
+        detail=_pair_detail(mentee, mentor),
     )
     return pin
 
 
 @transaction.atomic
 def pin_remove(*, actor: User, run: MatchRun, pin: MatchPin) -> None:
+    """Undo a lock or a rejection: the next run chooses freely again."""
     require_manager(actor, run.school)
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
     _require_open(run)
     if pin.run_id != run.pk:
         raise ValidationError("That decision belongs to another match run.")
+    found = MatchPin.objects.select_related("mentee", "mentor").filter(pk=pin.pk).first()
+    if found is None:
+        raise ValidationError("That decision has already been undone.")
+    pin = found
     pin.delete()
     _touch(run)
     audit_record(
@@ -284,6 +319,7 @@ def pin_remove(*, actor: User, run: MatchRun, pin: MatchPin) -> None:
         school=run.school,
         object_type="match_run",
         object_public_id=run.public_id,
+        detail=f"{pin.kind} {_pair_detail(pin.mentee, pin.mentor)}",
     )
 
 
@@ -337,31 +373,60 @@ def swap(*, actor: User, run: MatchRun, first: Student, second: Student) -> Matc
         school=run.school,
         object_type="match_run",
         object_public_id=run.public_id,
+        detail=f"locked {_pair_detail(first, profiles[mentor_of[b]])}; "
+        f"locked {_pair_detail(second, profiles[mentor_of[a]])}",
     )
     return run_solve(actor=actor, run=run)
 
 
 def needs_rerun(run: MatchRun, solve: MatchSolve | None) -> bool:
-    """True if the settings, a lock or a rejection changed after ``solve``."""
+    """True if the settings, a lock, a rejection or the preferences of a mentee in the
+    programme changed after ``solve``."""
     return solve is None or (run.changed_at is not None and run.changed_at > solve.solved_at)
 
 
+@dataclass(frozen=True)
+class Publication:
+    """What publishing did: the mentorships proposed, how many mentors they have,
+    and how many of those were e-mailed (staff must tell the others themselves)."""
+
+    mentorships: list[Mentorship]
+    mentors: int
+    mentors_emailed: int
+
+
+def _refuse(mentee_name: str, mentor_name: str, why: str) -> ValidationError:
+    return ValidationError(
+        f"{mentor_name} with {mentee_name}: {why} Nothing was published; run it again."
+    )
+
+
 @transaction.atomic
-def run_publish(*, actor: User, run: MatchRun) -> list[Mentorship]:
-    """Propose every pair of the latest solve as a mentorship, through the
-    programmes services (which check every rule again, as the records stand now),
-    all or nothing; then tell the mentors and the staff who follow each mentee up."""
+def run_publish(*, actor: User, run: MatchRun, solve: MatchSolve) -> Publication:
+    """Propose every pair of ``solve`` as a mentorship, all or nothing; then tell the
+    mentors and the staff who follow each mentee up.
+
+    ``solve`` is the result the coordinator looked at: it must still be the run's
+    latest, and nothing may have changed since it was found. Each pair is checked
+    again against the records as they stand now (the mentee still waiting, every
+    hard rule, the mentor's room counted across the pairs published together), and
+    again by the programmes services that propose it."""
     require_manager(actor, run.school)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     _require_open(run)
-    solve = latest_solve(run)
-    if solve is None:
-        raise ValidationError("Run the match before publishing it.")
+    if solve.run_id != run.pk:
+        raise ValidationError("That result belongs to another match run.")
+    latest = latest_solve(run)
+    if latest is None or latest.pk != solve.pk:
+        raise ValidationError("A newer result exists: look at it before publishing.")
     if needs_rerun(run, solve):
-        raise ValidationError("You changed a lock, a rejection or a weight: run it again first.")
-    if not solve.result["pairs"]:
-        raise ValidationError("There are no pairs to publish.")
+        raise ValidationError(
+            "Something changed since this result (a lock, a rejection, a weight or a "
+            "mentee's preferences): run it again first."
+        )
     pairs = solve.result["pairs"]
+    if not pairs:
+        raise ValidationError("There are no pairs to publish.")
     students = {
         str(s.public_id): s
         for s in Student.objects.filter(
@@ -374,11 +439,45 @@ def run_publish(*, actor: User, run: MatchRun) -> list[Mentorship]:
             school=run.school, public_id__in=[p["mentor"] for p in pairs]
         ).select_related("student__user")
     }
-    created = []
+    # Check every pair against the problem as it would be built now, before
+    # proposing any: the result may be hours old.
+    inputs = run_inputs(run)
+    waiting = {m.id: m for m in inputs.problem.mentees}
+    available = {m.id: m for m in inputs.problem.mentors}
+    pool = {m.id: m for m in inputs.mentors}
+    room = {m.id: m.capacity for m in inputs.problem.mentors}
     for pair in pairs:
         mentee, mentor = students.get(pair["mentee"]), mentors.get(pair["mentor"])
         if mentee is None or mentor is None:
-            raise ValidationError("The records have changed since the last run: run it again.")
+            raise ValidationError(
+                "Someone in this result is no longer in the records. Nothing was "
+                "published; run it again."
+            )
+        mentee_name, mentor_name = mentee.display_name, mentor.student.display_name
+        if pair["mentee"] not in waiting:
+            raise _refuse(
+                mentee_name,
+                mentor_name,
+                f"{mentee_name} is no longer waiting for a mentor in this programme "
+                "(paired since, or no longer enrolled).",
+            )
+        if pair["mentor"] not in available:
+            raise _refuse(mentee_name, mentor_name, f"{mentor_name} is no longer a mentor.")
+        engine_mentor = available[pair["mentor"]]
+        broken = pair_breaks(
+            inputs.problem, waiting[pair["mentee"]], engine_mentor, room=room[pair["mentor"]]
+        )
+        if not engine_mentor.eligible:
+            # Say why, as the list of mentors left out does ("not active: paused").
+            why = [e for e in pool[pair["mentor"]].excluded if not e.startswith("full")]
+            broken[0] = f"the mentor cannot take a mentee now ({'; '.join(why)})"
+        if broken:
+            text = "; ".join(broken)
+            raise _refuse(mentee_name, mentor_name, f"{text[:1].upper()}{text[1:]}.")
+        room[pair["mentor"]] -= 1
+    created = []
+    for pair in pairs:
+        mentee, mentor = students[pair["mentee"]], mentors[pair["mentor"]]
         try:
             created.append(
                 mentorship_propose(
@@ -386,9 +485,8 @@ def run_publish(*, actor: User, run: MatchRun) -> list[Mentorship]:
                 )
             )
         except ValidationError as error:
-            raise ValidationError(
-                f"{mentor.student.display_name} with {mentee.display_name}: "
-                f"{' '.join(error.messages)} Nothing was published; run it again."
+            raise _refuse(
+                mentee.display_name, mentor.student.display_name, " ".join(error.messages)
             ) from None
     run.status = MatchRun.Status.PUBLISHED
     run.closed_by = actor
@@ -402,13 +500,18 @@ def run_publish(*, actor: User, run: MatchRun) -> list[Mentorship]:
         object_public_id=run.public_id,
         detail=f"solve {solve.number}: {len(created)} mentorships proposed",
     )
-    _tell(run.programme, created)
-    return created
+    emailed = _tell(run.programme, created)
+    return Publication(
+        mentorships=created,
+        mentors=len({m.mentor_id for m in created}),
+        mentors_emailed=emailed,
+    )
 
 
-def _tell(programme: Programme, mentorships: list[Mentorship]) -> None:
+def _tell(programme: Programme, mentorships: list[Mentorship]) -> int:
     """A task for the staff who follow each mentee up, to introduce the pair, and
-    an e-mail to each mentor that says only that they have a new match."""
+    an e-mail to each mentor that says only that they have a new match. Returns how
+    many mentors will be e-mailed (those with an address)."""
     told: set[int] = set()
     link_to_page = settings.SITE_URL.rstrip("/") + reverse("meetings:mine")
     for mentorship in mentorships:
@@ -438,6 +541,7 @@ def _tell(programme: Programme, mentorships: list[Mentorship]) -> None:
                     send_mail, "You have a new match", body, settings.DEFAULT_FROM_EMAIL, [address]
                 )
             )
+    return len(told)
 
 
 @transaction.atomic
@@ -470,13 +574,18 @@ ENGINE_WORDS = (
     ("max_size", "the largest group size"),
 )
 GROUP_NAME_LENGTH = Group._meta.get_field("name").max_length or 120
+# Forming groups runs inside the web request, so the engine gets less time than the
+# command-line tool's 30 seconds; the page says how long it can take.
+FORMATION_TIME_LIMIT = 15
 
 
-def _engine_message(error: ProblemError) -> str:
+def _engine_message(error: ProblemError, names: dict[str, str]) -> str:
+    """The engine's reason in staff's words: settings by what they mean, and people
+    by name (the engine knows them only by id)."""
     text = str(error)
     for word, plain in ENGINE_WORDS:
         text = text.replace(word, plain)
-    return f"No groups could be formed: {text}"
+    return f"No groups could be formed: {with_names(text, names)}"
 
 
 def _require_group_programme(programme: Programme) -> None:
@@ -529,9 +638,9 @@ def formation_solve(
                 )
             )
         )
-        result = solve_groups(problem)
+        result = solve_groups(problem, time_limit=FORMATION_TIME_LIMIT)
     except ProblemError as error:
-        raise ValidationError(_engine_message(error)) from None
+        raise ValidationError(_engine_message(error, inputs.names())) from None
     seconds = time.perf_counter() - started
     formation = GroupFormation(
         school=programme.school,

@@ -5,7 +5,6 @@ and so is forming the groups of a group programme."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.accounts.models import Role
@@ -26,12 +26,14 @@ from peersupport.matching.access import (
     match_runs_visible_to,
     pin_for,
     solve_for,
+    solve_of_run,
 )
 from peersupport.matching.forms import (
     FormationForm,
     GroupNamesForm,
     PinForm,
     PreferencesForm,
+    PublishForm,
     SettingsForm,
     SwapForm,
 )
@@ -41,11 +43,13 @@ from peersupport.matching.selectors import (
     balance_words,
     fairness,
     formation_inputs,
+    kept_names,
     latest_proposed,
     latest_solve,
     proposed_groups,
     run_inputs,
     settings_for,
+    with_names,
 )
 from peersupport.programmes.access import programme_for
 from peersupport.programmes.models import MentorProfile, Programme
@@ -60,34 +64,9 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
-def _names(solve: MatchSolve) -> dict[str, str]:
-    """Names staff see for the ids in a kept solve (two queries)."""
-    mentee_ids = [m["id"] for m in solve.problem["mentees"]]
-    mentor_ids = [m["id"] for m in solve.problem["mentors"]]
-    names = {
-        str(s.public_id): s.display_name
-        for s in Student.objects.filter(school=solve.school, public_id__in=mentee_ids)
-    }
-    names.update(
-        {
-            str(m.public_id): m.student.display_name
-            for m in MentorProfile.objects.filter(
-                school=solve.school, public_id__in=mentor_ids
-            ).select_related("student")
-        }
-    )
-    return names
-
-
-UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
 def _named(reasons: list[str], names: dict[str, str]) -> list[str]:
     """The engine names people by id ("asked for <id>, but ..."): staff read names."""
-    return [
-        UUID_IN_TEXT.sub(lambda found: names.get(found.group(0), "a mentor no longer listed"), r)
-        for r in reasons
-    ]
+    return [with_names(r, names, "a mentor no longer listed") for r in reasons]
 
 
 def _result_rows(solve: MatchSolve, names: dict[str, str]) -> dict[str, Any]:
@@ -144,22 +123,58 @@ def programme_runs(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse
     )
 
 
+def _kept_decisions(solve: MatchSolve, names: dict[str, str]) -> list[str]:
+    """The locks and rejections a kept solve honoured, in words."""
+    problem = solve.problem
+
+    def pair(mentee: str, mentor: str) -> str:
+        return (
+            f"{names.get(mentee, 'Someone no longer in the records')} with "
+            f"{names.get(mentor, 'someone no longer a mentor')}"
+        )
+
+    return [f"Locked: {pair(*p)}" for p in problem.get("locked", [])] + [
+        f"Rejected: {pair(*p)}" for p in problem.get("rejected", [])
+    ]
+
+
 def _run_context(request: SchoolRequest, run: MatchRun, **extra: Any) -> dict[str, Any]:
-    inputs = run_inputs(run)
     solve = latest_solve(run)
-    names = inputs.names()
+    is_open = run.status == MatchRun.Status.OPEN
     context: dict[str, Any] = {
         "run": run,
         "programme": run.programme,
-        "inputs": inputs,
         "solve": solve,
-        "settings_form": SettingsForm(instance=settings_for(run.programme)),
-        "needs_rerun": services.needs_rerun(run, solve),
-        "history": list(run.solves.select_related("solved_by").order_by("-number")),
-        "is_open": run.status == MatchRun.Status.OPEN,
+        # The list of earlier runs needs none of their (large) problems and results.
+        "history": list(
+            run.solves.select_related("solved_by").defer("problem", "result").order_by("-number")
+        ),
+        "is_open": is_open,
     }
+    if not is_open:
+        # A published or set-aside run is shown as it was: its last result, kept
+        # with its problem, and not today's waiting list, mentors or decisions.
+        if solve is not None:
+            kept = kept_names(solve)
+            context.update(_result_rows(solve, kept))
+            context["fairness"] = fairness(solve)
+            context["kept_decisions"] = _kept_decisions(solve, kept)
+            context["kept_mentors"] = sum(
+                1 for m in solve.problem["mentors"] if m["eligible"] and m["capacity"] > 0
+            )
+        context.update(extra)
+        return context
+    inputs = run_inputs(run)
+    names = inputs.names()
+    context.update(
+        {
+            "inputs": inputs,
+            "settings_form": SettingsForm(instance=settings_for(run.programme)),
+            "needs_rerun": services.needs_rerun(run, solve),
+        }
+    )
     if solve is not None:
-        kept = _names(solve)
+        kept = kept_names(solve)
         kept.update(names)
         context.update(_result_rows(solve, kept))
         context["fairness"] = fairness(solve)
@@ -317,18 +332,39 @@ def run_swap(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
 @role_required(*MANAGERS)
 def run_publish(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     run = match_run_for(request.user, request.school, public_id)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reload the page, look at the latest result, then publish it.")
+        return redirect("matching:run", public_id=run.public_id)
+    solve = solve_of_run(run, form.cleaned_data["solve"])
     try:
-        created = services.run_publish(actor=request.user, run=run)
+        published = services.run_publish(actor=request.user, run=run, solve=solve)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
         return redirect("matching:run", public_id=run.public_id)
-    messages.success(
-        request,
-        f"Published: {len(created)} mentorship{'s' if len(created) != 1 else ''} proposed. "
-        "The mentors have been told, and the staff who follow each mentee up have a task "
-        "to introduce them.",
-    )
+    messages.success(request, _published_words(published))
     return redirect("programmes:detail", public_id=run.programme.public_id)
+
+
+def _published_words(published: services.Publication) -> str:
+    """What publishing did, saying how many mentors were really e-mailed."""
+    proposed = len(published.mentorships)
+    words = [f"Published: {proposed} mentorship{'s' if proposed != 1 else ''} proposed."]
+    mentors, emailed = published.mentors, published.mentors_emailed
+    if emailed == mentors:
+        words.append(
+            f"{'The mentor was' if mentors == 1 else f'All {mentors} mentors were'} e-mailed "
+            "that they have a new match."
+        )
+    else:
+        without = mentors - emailed
+        words.append(
+            f"{emailed} of {mentors} mentors {'was' if emailed == 1 else 'were'} e-mailed "
+            f"that they have a new match; {without} {'has' if without == 1 else 'have'} no "
+            "e-mail address, so tell them yourself."
+        )
+    words.append("The staff who follow each mentee up have a task to introduce the pair.")
+    return " ".join(words)
 
 
 @require_POST
@@ -352,7 +388,7 @@ def solve_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
         "solve": solve,
         "run": solve.run,
         "fairness": fairness(solve),
-        **_result_rows(solve, _names(solve)),
+        **_result_rows(solve, kept_names(solve)),
     }
     return render(request, "matching/solve_detail.html", context)
 
@@ -438,6 +474,7 @@ def _formation_page(
             "form": form,
             "formations": formations,
             "latest_proposed": latest,
+            "time_limit": services.FORMATION_TIME_LIMIT,
         },
         status=status,
     )
@@ -452,6 +489,8 @@ def programme_groups(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespon
         return _formation_page(request, programme)
     if not _can_form(programme):
         messages.error(request, "Groups are formed for group programmes that are not closed.")
+        if request.htmx:
+            return HttpResponseClientRedirect(request.path)
         return _formation_page(request, programme, status=400)
     inputs = formation_inputs(programme)
     form = FormationForm(request.POST, staff=inputs.staff, mentors=len(inputs.eligible_mentors))
@@ -476,7 +515,17 @@ def programme_groups(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespon
                 f"group{'s' if groups != 1 else ''}. Check them, then create them or set "
                 "them aside.",
             )
-            return redirect("matching:formation", public_id=formation.public_id)
+            proposal = reverse("matching:formation", kwargs={"public_id": formation.public_id})
+            if request.htmx:
+                return HttpResponseClientRedirect(proposal)
+            return redirect(proposal)
+    if request.htmx:
+        # htmx swaps in only a 2xx answer: the form alone, with its errors.
+        return render(
+            request,
+            "matching/programme_groups.html#formation-form",
+            {"programme": programme, "form": form},
+        )
     return _formation_page(request, programme, inputs, form, status=400)
 
 

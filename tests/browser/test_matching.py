@@ -76,15 +76,31 @@ def test_a_coordinator_runs_locks_reruns_and_publishes_a_match(
     page.get_by_role("heading", name="Match run: Year 7 buddies").wait_for()
     run = MatchRun.objects.get(programme=programme)
     assert page.url.endswith(reverse("matching:run", args=[run.public_id]))
+    assert page.title() == "Match run: Year 7 buddies – Peer support"
     results = page.locator("#results")
     assert "Not run yet." in results.inner_text()
+    # "Finding the best pairs" is not there at all until the engine runs.
+    assert page.locator("#solving").is_hidden()
+    assert page.locator("#solving-status").text_content() == ""
     assert_accessible(axe, page)
 
     # Run the match: htmx replaces the results only, so the page stays where it is.
-    page.evaluate("() => { window.stayedOnThePage = true; }")
+    # Keep what the status region says, to hear what a screen reader would.
+    page.evaluate(
+        """() => {
+            window.stayedOnThePage = true;
+            window.announced = [];
+            const status = document.getElementById("solving-status");
+            new MutationObserver(() => window.announced.push(status.textContent))
+                .observe(status, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
     page.get_by_role("button", name="Run the match").click()
     page.get_by_text("2 of 2 mentees matched", exact=True).wait_for()
     assert page.evaluate("() => window.stayedOnThePage") is True
+    assert page.evaluate("() => window.announced")[0] == "Finding the best pairs…"
+    page.wait_for_function("() => document.getElementById('solving-status').textContent === ''")
+    assert page.locator("#solving").is_hidden()
     assert "Run 1 done: 2 of 2 mentees matched." in results.inner_text()
     ana_row = page.locator(f'#proposals tr[data-mentee="{ana.public_id}"]')
     assert "Zara Mentor" in ana_row.inner_text()
@@ -95,7 +111,9 @@ def test_a_coordinator_runs_locks_reruns_and_publishes_a_match(
     lock = page.get_by_role("button", name="Lock Ana Mentee with Zara Mentor")
     tab_to(page, lock)
     page.keyboard.press("Enter")
-    page.get_by_text("You changed a lock, a rejection or a weight since this run.").wait_for()
+    page.get_by_text(
+        "Something changed since this run: a lock, a rejection, a weight or a mentee's preferences."
+    ).wait_for()
     assert page.evaluate("() => window.stayedOnThePage") is True
     assert "Ana Mentee with Zara Mentor: locked." in results.inner_text()
     assert page.get_by_role("button", name="Lock Ana Mentee with Zara Mentor").count() == 0
@@ -109,7 +127,7 @@ def test_a_coordinator_runs_locks_reruns_and_publishes_a_match(
     # Run it again: the lock is kept and marked, and the warning has gone.
     page.get_by_role("button", name="Run the match again").click()
     page.get_by_text("Run 2 done: 2 of 2 mentees matched.").wait_for()
-    assert "You changed a lock" not in results.inner_text()
+    assert "Something changed since this run" not in results.inner_text()
     ana_row = page.locator(f'#proposals tr[data-mentee="{ana.public_id}"]')
     assert "Zara Mentor" in ana_row.inner_text()
     assert ana_row.locator(".badge", has_text="Locked").count() == 1
@@ -132,3 +150,10 @@ def test_a_coordinator_runs_locks_reruns_and_publishes_a_match(
         (ana.pk, zara.pk, Mentorship.Status.PROPOSED),
         (ben.pk, yusuf.pk, Mentorship.Status.PROPOSED),
     }
+
+    # The published run is kept as it was: its result and fairness, not today's lists.
+    page.goto(reverse("matching:run", args=[run.public_id]))
+    page.get_by_text("published this run on", exact=False).wait_for()
+    assert page.get_by_role("heading", name="Waiting for a mentor").count() == 0
+    assert "Zara Mentor" in page.locator("#proposals").inner_text()
+    assert_accessible(axe, page)

@@ -463,7 +463,9 @@ def test_a_lock_on_a_mentor_with_no_places_is_refused() -> None:
     message = refused(
         {"mentors": [mentor(capacity=0)], "mentees": [mentee()], "locked": [["s1", "m1"]]}
     )
-    assert message == "mentor m1 is locked to more mentees than their capacity (0)."
+    assert (
+        message == "mentor m1 is locked to 1 mentee, but has room for 0 more mentees in this run."
+    )
 
 
 def test_locks_that_overfill_a_mentor_are_refused() -> None:
@@ -474,7 +476,9 @@ def test_locks_that_overfill_a_mentor_are_refused() -> None:
             "locked": [["s1", "m1"], ["s2", "m1"]],
         }
     )
-    assert message == "mentor m1 is locked to more mentees than their capacity (1)."
+    assert (
+        message == "mentor m1 is locked to 2 mentees, but has room for 1 more mentee in this run."
+    )
 
 
 def test_a_mentee_locked_to_two_mentors_is_refused() -> None:

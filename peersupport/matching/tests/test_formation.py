@@ -653,3 +653,234 @@ def test_setting_aside_through_the_page(
     assert "The proposal was set aside" in response.content.decode()
     formation.refresh_from_db()
     assert formation.status == GroupFormation.Status.DISCARDED
+
+
+# ---------------------------------------------------------------- review fixes
+
+PAGE_QUERIES, PROPOSAL_QUERIES = 15, 18
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def keep_three_apart(coordinator: User, cohort: GroupCohort) -> None:
+    """Amy, Bea and Cat must all be kept apart: three groups for them, but fourteen
+    students in groups of 6 to 8 make at most two."""
+    students = cohort.students
+    for first, second in (("Amy", "Cat"), ("Bea", "Cat")):
+        keep_apart_record(
+            actor=coordinator, first=students[first], second=students[second], reason="Fall-out"
+        )
+
+
+def test_the_engines_reason_names_the_students_not_their_ids(
+    personas: dict[str, Persona], group_cohort: GroupCohort
+) -> None:
+    coordinator = personas["coordinator"].user
+    keep_three_apart(coordinator, group_cohort)
+    with pytest.raises(ValidationError) as refused:
+        solve(coordinator, group_cohort)
+    (message,) = refused.value.messages
+    assert message.startswith("No groups could be formed: the keep-apart rules cannot be met: ")
+    for name in ("Amy Pupil", "Bea Pupil", "Cat Pupil"):
+        assert name in message
+    assert "must all be kept apart from each other, so they need 3 groups" in message
+    assert not UUID.search(message), message
+    assert not GroupFormation.objects.exists()
+
+
+def test_the_form_shows_the_reason_with_names(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login
+) -> None:
+    keep_three_apart(personas["coordinator"].user, group_cohort)
+    first = str(group_cohort.leaders[0].public_id)
+    response = login(personas["coordinator"]).post(
+        reverse("matching:groups", args=[group_cohort.programme.public_id]),
+        {"min_size": "6", "max_size": "8", "leaders": [first], f"groups_{first}": "2"},
+    )
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "the keep-apart rules cannot be met" in text and "Cat Pupil" in text
+    # The page holds no ids but those in links and form fields.
+    (alert,) = re.findall(r'<div class="alert alert-error" role="alert">(.*?)</div>', text, re.S)
+    assert not UUID.search(alert), alert
+
+
+def test_the_engine_has_the_applications_shorter_time_limit_and_the_page_says_so(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login, monkeypatch: Any
+) -> None:
+    from peersupport.matching import services
+
+    limits = []
+    real = services.solve_groups
+
+    def solve_groups(problem: Any, **options: Any) -> Any:
+        limits.append(options.get("time_limit"))
+        return real(problem, **options)
+
+    monkeypatch.setattr(services, "solve_groups", solve_groups)
+    solve(personas["coordinator"].user, group_cohort)
+    assert limits == [15]
+    page = login(personas["coordinator"]).get(
+        reverse("matching:groups", args=[group_cohort.programme.public_id])
+    )
+    assert "This can take up to 15 seconds." in page.content.decode()
+
+
+def test_forming_by_htmx_sends_the_browser_to_the_proposal(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login
+) -> None:
+    first, second = (str(user.public_id) for user in group_cohort.leaders)
+    response = login(personas["coordinator"]).post(
+        reverse("matching:groups", args=[group_cohort.programme.public_id]),
+        {"min_size": "6", "max_size": "8", "leaders": [first, second]},
+        HTTP_HX_REQUEST="true",
+    )
+    formation = GroupFormation.objects.get()
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("matching:formation", args=[formation.public_id])
+
+
+def test_a_refusal_by_htmx_comes_back_as_the_form_with_its_errors(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login
+) -> None:
+    first = str(group_cohort.leaders[0].public_id)
+    response = login(personas["coordinator"]).post(
+        reverse("matching:groups", args=[group_cohort.programme.public_id]),
+        {"min_size": "9", "max_size": "6", "leaders": [first]},
+        HTTP_HX_REQUEST="true",
+    )
+    text = response.content.decode()
+    # htmx swaps only a 2xx answer: the form comes back alone, with the reason.
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response
+    assert text.lstrip().startswith('<form id="formation-form"')
+    assert "<html" not in text and "Students to place" not in text
+    assert "the smallest group size (9) is larger than the largest group size (6)" in text
+    assert 'hx-post="' in text and "csrfmiddlewaretoken" in text
+    assert not GroupFormation.objects.exists()
+
+
+def test_a_field_error_by_htmx_comes_back_as_the_form(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login
+) -> None:
+    response = login(personas["coordinator"]).post(
+        reverse("matching:groups", args=[group_cohort.programme.public_id]),
+        {"min_size": "6", "max_size": "8"},
+        HTTP_HX_REQUEST="true",
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert text.lstrip().startswith('<form id="formation-form"')
+    assert "Choose at least one member of staff to lead the groups." in text
+    assert not GroupFormation.objects.exists()
+
+
+def regions(html: str) -> list[str]:
+    return re.findall(r"<[^>]*\brole=\"region\"[^>]*>", html)
+
+
+def test_every_scrolling_table_can_be_reached_by_keyboard(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login
+) -> None:
+    formation = solve(personas["coordinator"].user, group_cohort)
+    client = login(personas["coordinator"])
+    pages = [
+        (reverse("matching:groups", args=[group_cohort.programme.public_id]), 2),
+        (reverse("matching:formation", args=[formation.public_id]), 2),
+    ]
+    for url, expected in pages:
+        html = client.get(url).content.decode()
+        found = regions(html)
+        assert len(found) == expected, url
+        labels = []
+        for tag in found:
+            assert 'tabindex="0"' in tag, tag
+            (label,) = re.findall(r'aria-labelledby="([^"]+)"', tag)
+            assert f'id="{label}"' in html
+            labels.append(label)
+        assert len(set(labels)) == len(labels), url
+
+
+def test_the_keep_apart_count_counts_only_rules_that_can_matter(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login
+) -> None:
+    # Xan lacks the training, so can join no group: this rule never matters.
+    keep_apart_record(
+        actor=personas["coordinator"].user,
+        first=group_cohort.untrained.student,
+        second=group_cohort.students["Dan"],
+        reason="Cousins",
+    )
+    text = (
+        login(personas["coordinator"])
+        .get(reverse("matching:groups", args=[group_cohort.programme.public_id]))
+        .content.decode()
+    )
+    assert "1 keep-apart rule among these students will be kept." in text
+    assert (
+        "If each group gets a peer mentor, 1 keep-apart rule between these students and "
+        "the mentors who can join a group will be kept too." in text
+    )
+    assert "3 keep-apart rules" not in text
+
+
+def test_the_formation_pages_run_a_fixed_number_of_queries(
+    personas: dict[str, Persona], school_a: School, login
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = personas["coordinator"]
+    programme = programme_create(
+        actor=coordinator.user,
+        school=school_a,
+        name="Calm club",
+        kind=Programme.Kind.GROUP,
+        capacity=40,
+    )
+    active_mentor(coordinator, school_a, name="Zara", year=11, slots=[])
+    client = login(coordinator)
+    groups_url = reverse("matching:groups", args=[programme.public_id])
+    enrolled: list[Student] = []
+
+    def queries_with(more: int) -> tuple[int, int]:
+        for n in range(more):
+            student = make_student(school_a, year_group=7 + n % 3, gender="FM"[n % 2])
+            enrol(coordinator, programme, student)
+            enrolled.append(student)
+        if len(enrolled) > 8:  # with two groups or more, a rule can be kept
+            keep_apart_record(
+                actor=coordinator.user, first=enrolled[-1], second=enrolled[-2], reason="Fall-out"
+            )
+        formation = formation_solve(
+            actor=coordinator.user, programme=programme, leaders=[(coordinator.user, 4)]
+        )
+        formation_url = reverse("matching:formation", args=[formation.public_id])
+        client.get(groups_url), client.get(formation_url)
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(groups_url).status_code == 200
+        with CaptureQueriesContext(connection) as proposal:
+            assert client.get(formation_url).status_code == 200
+        return len(page.captured_queries), len(proposal.captured_queries)
+
+    few = queries_with(6)
+    many = queries_with(18)  # 24 students in three groups, and two proposals listed
+    assert len(enrolled) == 24
+    assert many == few
+    assert few == (PAGE_QUERIES, PROPOSAL_QUERIES)
+
+
+def test_forming_for_a_closed_programme_by_htmx_reloads_the_page_saying_why(
+    personas: dict[str, Persona], group_cohort: GroupCohort, login
+) -> None:
+    programme = group_cohort.programme
+    Programme.objects.filter(pk=programme.pk).update(status=Programme.Status.CLOSED)
+    client = login(personas["coordinator"])
+    groups_url = reverse("matching:groups", args=[programme.public_id])
+    first = str(group_cohort.leaders[0].public_id)
+    response = client.post(
+        groups_url, {"min_size": "6", "max_size": "8", "leaders": [first]}, HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Redirect"] == groups_url
+    text = client.get(groups_url).content.decode()
+    assert "Groups are formed for group programmes that are not closed." in text
+    assert not GroupFormation.objects.exists()

@@ -17,7 +17,9 @@ from peersupport.matching.models import MatchPin, MatchRun, MenteePreferences
 from peersupport.matching.selectors import run_inputs
 from peersupport.matching.services import (
     needs_rerun,
+    pin_remove,
     pin_set,
+    preferences_save,
     run_discard,
     run_open,
     run_publish,
@@ -76,7 +78,7 @@ def test_the_run_page_shows_the_result_to_a_coordinator(
 def test_lock_reject_swap_and_publish(personas: dict[str, Persona], cohort: Cohort) -> None:
     coordinator = personas["coordinator"].user
     run = run_open(actor=coordinator, programme=cohort.programme)
-    run_solve(actor=coordinator, run=run)
+    first = run_solve(actor=coordinator, run=run)
     zara, yusuf = cohort.mentors["zara"], cohort.mentors["yusuf"]
     ana, ben = cohort.mentees["ana"], cohort.mentees["ben"]
     # Ben and Zara share no free time: the lock is refused with the rule named.
@@ -85,7 +87,7 @@ def test_lock_reject_swap_and_publish(personas: dict[str, Persona], cohort: Coho
     # Reject Ana with Zara: Ana then goes to Yusuf, and Ben is left out.
     pin_set(actor=coordinator, run=run, mentee=ana, mentor=zara, kind=MatchPin.Kind.REJECT)
     with pytest.raises(ValidationError, match="run it again"):
-        run_publish(actor=coordinator, run=run)
+        run_publish(actor=coordinator, run=run, solve=first)
     solve = run_solve(actor=coordinator, run=run)
     pairs = {p["mentee"]: p["mentor"] for p in solve.result["pairs"]}
     # Yusuf has room for one: Ben (Monday lunch and Polish, score 3) beats Ana
@@ -96,9 +98,14 @@ def test_lock_reject_swap_and_publish(personas: dict[str, Persona], cohort: Coho
         "the only mentor who meets every rule (year 11) is needed for another mentee"
         in (left_out["reasons"])
     )
-    created = run_publish(actor=coordinator, run=run)
-    assert [m.status for m in created] == [Mentorship.Status.PROPOSED]
-    assert Task.objects.filter(kind=TaskKind.INTRODUCE, status="open").count() >= 1
+    created = run_publish(actor=coordinator, run=run, solve=solve).mentorships
+    assert [(m.mentee, m.mentor, m.status) for m in created] == [
+        (ben, yusuf, Mentorship.Status.PROPOSED)
+    ]
+    # One introduction, for the coordinator who follows Ben up.
+    (task,) = Task.objects.filter(kind=TaskKind.INTRODUCE, status="open")
+    assert task.subject_public_id == created[0].public_id
+    assert task.assigned_to == coordinator
     run.refresh_from_db()
     assert run.status == MatchRun.Status.PUBLISHED
 
@@ -121,10 +128,18 @@ def test_only_coordinators_and_dsls_see_match_runs(
     personas: dict[str, Persona], cohort: Cohort, login, who: str
 ) -> None:
     run = run_open(actor=personas["coordinator"].user, programme=cohort.programme)
-    client = login(personas[who])
-    response = client.get(reverse("matching:run", args=[run.public_id]))
-    assert response.status_code in (403, 404)
-    assert "Zara" not in response.content.decode()
+    run_solve(actor=personas["coordinator"].user, run=run)
+    url = reverse("matching:run", args=[run.public_id])
+    # The page names the mentors and mentees to those who may see it...
+    for manager in ("coordinator", "dsl"):
+        page = login(personas[manager]).get(url)
+        assert page.status_code == 200
+        assert "Zara Mentor" in page.content.decode() and "Ana Mentee" in page.content.decode()
+    # ...and to anyone else, role_required answers 403 with no name in it.
+    response = login(personas[who]).get(url)
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "Zara" not in text and "Ana Mentee" not in text
 
 
 # ---------------------------------------------------------------- stale decisions
@@ -175,7 +190,7 @@ def test_publishing_is_all_or_nothing_when_a_mentor_was_paused_after_the_solve(
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(ValidationError) as refused,
     ):
-        run_publish(actor=coordinator, run=run)
+        run_publish(actor=coordinator, run=run, solve=solve)
     message = " ".join(refused.value.messages)
     assert last.student.display_name in message
     assert "not active" in message and "Nothing was published" in message
@@ -199,7 +214,7 @@ def test_changing_the_weights_needs_a_rerun_and_the_next_solve_uses_them(
     run.refresh_from_db()
     assert needs_rerun(run, first)
     with pytest.raises(ValidationError, match="run it again first"):
-        run_publish(actor=coordinator, run=run)
+        run_publish(actor=coordinator, run=run, solve=first)
     assert not Mentorship.objects.exists()
     second = run_solve(actor=coordinator, run=run)
     assert second.number == 2
@@ -213,7 +228,7 @@ def test_changing_the_weights_needs_a_rerun_and_the_next_solve_uses_them(
     pairs = {p["mentee"]: p for p in second.result["pairs"]}
     assert pairs[str(cohort.mentees["ana"].public_id)]["score"] == 8
     run.refresh_from_db()
-    assert len(run_publish(actor=coordinator, run=run)) == 2
+    assert len(run_publish(actor=coordinator, run=run, solve=second).mentorships) == 2
 
 
 # ---------------------------------------------------------------- locks and rejections
@@ -261,7 +276,7 @@ def test_a_rejected_pair_is_never_proposed_again(
             if p["mentee"] == rejected["mentee"] and p["mentor"] == rejected["mentor"]
         ]
     run.refresh_from_db()
-    created = run_publish(actor=coordinator, run=run)
+    created = run_publish(actor=coordinator, run=run, solve=solve).mentorships
     assert not [m for m in created if m.mentee == ana and m.mentor == zara]
 
 
@@ -299,7 +314,7 @@ def test_running_the_match_by_htmx_returns_only_the_new_result(
     assert text.lstrip().startswith('<section id="results"')
     assert "Run 1 by Coordinator" in text and "2 of 3 mentees matched" in text
     assert "Run 1 done: 2 of 3 mentees matched." in text
-    assert "You changed a lock" not in text
+    assert "Something changed since this run" not in text
     # Lock Ana with Yusuf and run again: the fragment holds run 2, with the lock.
     pin_set(
         actor=coordinator.user,
@@ -331,7 +346,10 @@ def test_locking_a_pair_by_htmx_warns_that_the_match_must_be_run_again(
     text = response.content.decode()
     assert response.status_code == 200 and "<html" not in text
     assert "Ana Mentee with Zara Mentor: locked." in text
-    assert "You changed a lock, a rejection or a weight since this run." in text
+    assert (
+        "Something changed since this run: a lock, a rejection, a weight or a mentee's preferences."
+        in text
+    )
     assert "Locked: Ana Mentee with Zara Mentor" in text
     # The button above the result, outside the fragment, is relabelled too.
     assert '<span id="run-label" hx-swap-oob="true">Run the match again</span>' in text
@@ -416,10 +434,10 @@ def test_solving_locking_and_publishing_are_audited(
     )
     (locked,) = events("match_run.pair_locked")
     assert locked.actor == coordinator
-    run_solve(actor=coordinator, run=run)
+    second = run_solve(actor=coordinator, run=run)
     assert len(events("match_run.solved")) == 2
     assert events("match_run.published") == []
-    run_publish(actor=coordinator, run=run)
+    run_publish(actor=coordinator, run=run, solve=second)
     (published,) = events("match_run.published")
     assert published.actor == coordinator
     assert published.detail == "solve 2: 2 mentorships proposed"
@@ -430,8 +448,8 @@ def test_introduction_tasks_close_when_the_mentorship_starts(
 ) -> None:
     coordinator = personas["coordinator"].user
     run = run_open(actor=coordinator, programme=cohort.programme)
-    run_solve(actor=coordinator, run=run)
-    first, second = run_publish(actor=coordinator, run=run)
+    solve = run_solve(actor=coordinator, run=run)
+    first, second = run_publish(actor=coordinator, run=run, solve=solve).mentorships
 
     def open_introductions(mentorship: Mentorship) -> list[Task]:
         return list(
@@ -472,10 +490,12 @@ def test_every_mentor_is_emailed_once_and_no_mentee_is_named(
         )
         mentor.student.save()
     run = run_open(actor=coordinator.user, programme=cohort.programme)
-    run_solve(actor=coordinator.user, run=run)
+    solve = run_solve(actor=coordinator.user, run=run)
     with django_capture_on_commit_callbacks(execute=True):
-        created = run_publish(actor=coordinator.user, run=run)
+        published = run_publish(actor=coordinator.user, run=run, solve=solve)
+    created = published.mentorships
     assert len(created) == 4
+    assert (published.mentors, published.mentors_emailed) == (3, 3)
     assert sorted(m.mentor.student.legal_forename for m in created) == [
         "Xena",
         "Xena",
@@ -567,3 +587,197 @@ def test_opening_a_run_twice_gives_the_same_run_until_it_is_closed(
     run_discard(actor=coordinator.user, run=first)
     second = run_open(actor=coordinator.user, programme=cohort.programme)
     assert second != first and second.status == MatchRun.Status.OPEN
+
+
+# ---------------------------------------------------------------- swaps and undo
+
+
+def test_a_swap_locks_both_new_pairs_and_runs_again(
+    personas: dict[str, Persona], cohort: Cohort, school_a: School
+) -> None:
+    coordinator = personas["coordinator"]
+    mon, wed = cohort.slots["mon"], cohort.slots["wed"]
+    xena = active_mentor(coordinator, school_a, name="Xena", year=11, slots=[mon, wed])
+    dev = waiting_mentee(coordinator, cohort.programme, name="Dev", year=7, slots=[mon, wed])
+    ana, ben = cohort.mentees["ana"], cohort.mentees["ben"]
+    zara, yusuf = cohort.mentors["zara"], cohort.mentors["yusuf"]
+    run = run_open(actor=coordinator.user, programme=cohort.programme)
+    first = run_solve(actor=coordinator.user, run=run)
+    assert {p["mentee"]: p["mentor"] for p in first.result["pairs"]} == {
+        str(ana.public_id): str(zara.public_id),
+        str(ben.public_id): str(yusuf.public_id),
+        str(dev.public_id): str(xena.public_id),
+    }
+    second = swap(actor=coordinator.user, run=run, first=ana, second=dev)
+    assert second.number == 2
+    pairs = {p["mentee"]: p for p in second.result["pairs"]}
+    assert {mentee: p["mentor"] for mentee, p in pairs.items()} == {
+        str(ana.public_id): str(xena.public_id),
+        str(ben.public_id): str(yusuf.public_id),
+        str(dev.public_id): str(zara.public_id),
+    }
+    for mentee in (ana, dev):
+        assert pairs[str(mentee.public_id)]["locked"] is True
+        assert pairs[str(mentee.public_id)]["reasons"][0] == "kept as the coordinator locked it"
+    assert "locked" not in pairs[str(ben.public_id)]
+    assert set(
+        MatchPin.objects.filter(run=run, kind=MatchPin.Kind.LOCK).values_list("mentee", "mentor")
+    ) == {(ana.pk, xena.pk), (dev.pk, zara.pk)}
+    (swapped,) = AuditEvent.objects.filter(action="match_run.swapped")
+    assert swapped.detail == (
+        f"locked mentee={ana.public_id} mentor={xena.public_id}; "
+        f"locked mentee={dev.public_id} mentor={zara.public_id}"
+    )
+
+
+def test_undoing_a_lock_gives_back_the_engines_own_choice(
+    personas: dict[str, Persona], cohort: Cohort
+) -> None:
+    coordinator = personas["coordinator"].user
+    ana, yusuf = cohort.mentees["ana"], cohort.mentors["yusuf"]
+    run = run_open(actor=coordinator, programme=cohort.programme)
+    own_choice = run_solve(actor=coordinator, run=run)
+    pin = pin_set(actor=coordinator, run=run, mentee=ana, mentor=yusuf, kind=MatchPin.Kind.LOCK)
+    locked = run_solve(actor=coordinator, run=run)
+    assert locked.result["pairs"] != own_choice.result["pairs"]
+    pin_remove(actor=coordinator, run=run, pin=pin)
+    run.refresh_from_db()
+    assert needs_rerun(run, locked)
+    again = run_solve(actor=coordinator, run=run)
+    assert again.problem["locked"] == []
+    assert again.result["pairs"] == own_choice.result["pairs"]
+    assert again.total_score == own_choice.total_score
+
+
+def test_locks_rejections_and_undo_are_audited_with_the_pair_by_public_id(
+    personas: dict[str, Persona], cohort: Cohort
+) -> None:
+    coordinator = personas["coordinator"].user
+    ana, ben = cohort.mentees["ana"], cohort.mentees["ben"]
+    zara, yusuf = cohort.mentors["zara"], cohort.mentors["yusuf"]
+    run = run_open(actor=coordinator, programme=cohort.programme)
+    pin_set(actor=coordinator, run=run, mentee=ana, mentor=yusuf, kind=MatchPin.Kind.LOCK)
+    # A second lock for Ana replaces the first: the removal is audited too.
+    pin_set(actor=coordinator, run=run, mentee=ana, mentor=zara, kind=MatchPin.Kind.LOCK)
+    rejection = pin_set(
+        actor=coordinator, run=run, mentee=ben, mentor=zara, kind=MatchPin.Kind.REJECT
+    )
+    pin_remove(actor=coordinator, run=run, pin=rejection)
+    events = [
+        (e.action, e.detail)
+        for e in AuditEvent.objects.filter(
+            object_type="match_run", object_public_id=run.public_id
+        ).order_by("pk")
+    ]
+    assert events == [
+        ("match_run.opened", ""),
+        ("match_run.pair_locked", f"mentee={ana.public_id} mentor={yusuf.public_id}"),
+        (
+            "match_run.pin_removed",
+            f"lock mentee={ana.public_id} mentor={yusuf.public_id}, replaced by a new lock",
+        ),
+        ("match_run.pair_locked", f"mentee={ana.public_id} mentor={zara.public_id}"),
+        ("match_run.pair_rejected", f"mentee={ben.public_id} mentor={zara.public_id}"),
+        ("match_run.pin_removed", f"reject mentee={ben.public_id} mentor={zara.public_id}"),
+    ]
+    for _action, detail in events:
+        assert "Mentee" not in detail and "Mentor" not in detail
+
+
+def test_a_decision_on_a_closed_run_cannot_be_undone(
+    personas: dict[str, Persona], cohort: Cohort
+) -> None:
+    coordinator = personas["coordinator"].user
+    run = run_open(actor=coordinator, programme=cohort.programme)
+    pin = pin_set(
+        actor=coordinator,
+        run=run,
+        mentee=cohort.mentees["ana"],
+        mentor=cohort.mentors["zara"],
+        kind=MatchPin.Kind.LOCK,
+    )
+    stale_copy = MatchRun.objects.get(pk=run.pk)  # read before it was set aside
+    run_discard(actor=coordinator, run=run)
+    with pytest.raises(ValidationError, match="This match run is set aside"):
+        pin_remove(actor=coordinator, run=stale_copy, pin=pin)
+    assert MatchPin.objects.filter(pk=pin.pk).exists()
+    assert not AuditEvent.objects.filter(action="match_run.pin_removed").exists()
+
+
+# ---------------------------------------------------------------- gender and messages
+
+
+def test_other_or_not_stated_is_never_counted_as_the_same_gender(
+    personas: dict[str, Persona], cohort: Cohort, school_a: School
+) -> None:
+    coordinator = personas["coordinator"]
+    wed = cohort.slots["wed"]
+    quinn = active_mentor(coordinator, school_a, name="Quinn", year=11, slots=[wed], gender="X")
+    kit = waiting_mentee(
+        coordinator,
+        cohort.programme,
+        name="Kit",
+        year=7,
+        slots=[wed],
+        gender="X",
+        same_gender=True,
+    )
+    run = run_open(actor=coordinator.user, programme=cohort.programme)
+    solve = run_solve(actor=coordinator.user, run=run)
+    genders = {m["id"]: m["gender"] for m in solve.problem["mentees"] + solve.problem["mentors"]}
+    assert genders[str(kit.public_id)] == "" and genders[str(quinn.public_id)] == ""
+    assert str(kit.public_id) not in {p["mentee"] for p in solve.result["pairs"]}
+    (kits,) = [u for u in solve.result["unmatched"] if u["mentee"] == str(kit.public_id)]
+    assert kits["reasons"] == [
+        "the mentee asked for a mentor of the same gender, but their gender is not recorded"
+    ]
+    with pytest.raises(ValidationError, match="the mentee asked for a mentor of the same gender"):
+        pin_set(actor=coordinator.user, run=run, mentee=kit, mentor=quinn, kind=MatchPin.Kind.LOCK)
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+
+
+def test_a_lock_that_no_longer_keeps_a_rule_is_named_by_the_students_names(
+    personas: dict[str, Persona], cohort: Cohort
+) -> None:
+    coordinator = personas["coordinator"].user
+    ana, zara = cohort.mentees["ana"], cohort.mentors["zara"]
+    run = run_open(actor=coordinator, programme=cohort.programme)
+    pin_set(actor=coordinator, run=run, mentee=ana, mentor=zara, kind=MatchPin.Kind.LOCK)
+    # Ana is now free only on Monday, when Zara is not.
+    preferences_save(
+        actor=coordinator,
+        student=ana,
+        interests=["drawing"],
+        languages=[],
+        availability=[cohort.slots["mon"]],
+        same_gender=False,
+    )
+    with pytest.raises(ValidationError) as refused:
+        run_solve(actor=coordinator, run=run)
+    message = " ".join(refused.value.messages)
+    assert message == (
+        "The locks cannot all be kept: locked pair (Ana Mentee, Zara Mentor) breaks a rule: "
+        "they share no free time. Undo the lock and run again."
+    )
+    assert not run.solves.exists()
+
+
+def test_a_lock_on_a_mentor_who_filled_up_since_says_their_room_by_name(
+    personas: dict[str, Persona], cohort: Cohort
+) -> None:
+    coordinator = personas["coordinator"].user
+    ana, ben, yusuf = cohort.mentees["ana"], cohort.mentees["ben"], cohort.mentors["yusuf"]
+    run = run_open(actor=coordinator, programme=cohort.programme)
+    pin_set(actor=coordinator, run=run, mentee=ana, mentor=yusuf, kind=MatchPin.Kind.LOCK)
+    # Yusuf (room for one) is paired with Ben by hand: he has no room left.
+    mentorship_propose(actor=coordinator, programme=cohort.programme, mentor=yusuf, mentee=ben)
+    with pytest.raises(ValidationError) as refused:
+        run_solve(actor=coordinator, run=run)
+    message = " ".join(refused.value.messages)
+    assert message == (
+        "The locks cannot all be kept: mentor Yusuf Mentor is locked to 1 mentee, but has "
+        "room for 0 more mentees in this run. Undo the lock and run again."
+    )
+    assert not UUID.search(message)

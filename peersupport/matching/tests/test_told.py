@@ -21,8 +21,8 @@ def test_the_mentor_page_shows_a_new_match_until_it_starts(
 ) -> None:
     coordinator = personas["coordinator"].user
     run = run_open(actor=coordinator, programme=cohort.programme)
-    run_solve(actor=coordinator, run=run)
-    created = run_publish(actor=coordinator, run=run)
+    solve = run_solve(actor=coordinator, run=run)
+    created = run_publish(actor=coordinator, run=run, solve=solve).mentorships
     zara = cohort.mentors["zara"].student
     today = datetime.date.today()
     assert my_page(student=zara, today=today).new_matches == [cohort.mentees["ana"]]
