@@ -115,6 +115,14 @@ def _touch(run: MatchRun) -> None:
     run.save(update_fields=["changed_at"])
 
 
+def _close(record: MatchRun | GroupFormation, actor: User, status: str) -> None:
+    """A run or a proposal reaches its end (published, created or set aside), kept."""
+    record.status = status
+    record.closed_by = actor
+    record.closed_at = timezone.now()
+    record.save(update_fields=["status", "closed_by", "closed_at"])
+
+
 def _require_open(run: MatchRun) -> None:
     if run.status != MatchRun.Status.OPEN:
         raise ValidationError(
@@ -488,10 +496,7 @@ def run_publish(*, actor: User, run: MatchRun, solve: MatchSolve) -> Publication
             raise _refuse(
                 mentee.display_name, mentor.student.display_name, " ".join(error.messages)
             ) from None
-    run.status = MatchRun.Status.PUBLISHED
-    run.closed_by = actor
-    run.closed_at = timezone.now()
-    run.save(update_fields=["status", "closed_by", "closed_at"])
+    _close(run, actor, MatchRun.Status.PUBLISHED)
     audit_record(
         action="match_run.published",
         actor=actor,
@@ -549,10 +554,7 @@ def run_discard(*, actor: User, run: MatchRun) -> MatchRun:
     """Set an open run aside without publishing it (it is kept, as every run is)."""
     require_manager(actor, run.school)
     _require_open(run)
-    run.status = MatchRun.Status.DISCARDED
-    run.closed_by = actor
-    run.closed_at = timezone.now()
-    run.save(update_fields=["status", "closed_by", "closed_at"])
+    _close(run, actor, MatchRun.Status.DISCARDED)
     audit_record(
         action="match_run.set_aside",
         actor=actor,
@@ -746,10 +748,7 @@ def formation_create(*, actor: User, formation: GroupFormation, name_stem: str =
                 f"{name}: {' '.join(error.messages)} Nothing was created; run it again."
             ) from None
         created.append(group)
-    formation.status = GroupFormation.Status.CREATED
-    formation.closed_by = actor
-    formation.closed_at = timezone.now()
-    formation.save(update_fields=["status", "closed_by", "closed_at"])
+    _close(formation, actor, GroupFormation.Status.CREATED)
     audit_record(
         action="group_formation.created",
         actor=actor,
@@ -771,10 +770,7 @@ def formation_discard(*, actor: User, formation: GroupFormation) -> GroupFormati
         raise ValidationError("These groups have already been created.")
     if formation.status == GroupFormation.Status.DISCARDED:
         raise ValidationError("This proposal is already set aside.")
-    formation.status = GroupFormation.Status.DISCARDED
-    formation.closed_by = actor
-    formation.closed_at = timezone.now()
-    formation.save(update_fields=["status", "closed_by", "closed_at"])
+    _close(formation, actor, GroupFormation.Status.DISCARDED)
     audit_record(
         action="group_formation.set_aside",
         actor=actor,
