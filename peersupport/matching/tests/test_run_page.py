@@ -22,7 +22,7 @@ from peersupport.matching.services import (
 )
 from peersupport.matching.tests.conftest import Cohort, active_mentor, waiting_mentee
 from peersupport.programmes.models import Referral
-from peersupport.programmes.services import programme_create
+from peersupport.programmes.services import mentor_set_status, programme_create
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +229,18 @@ def test_the_run_page_queries_do_not_grow_with_the_number_of_pairs(
     # The list of earlier runs reads none of their problems or results: only the
     # latest result is read whole.
     assert sum('"matching_matchsolve"."result"' in sql for sql in many) == 1
+
+
+def test_a_mentor_asked_for_who_stepped_down_is_shown_as_not_part_of_the_match(
+    personas: dict[str, Persona], cohort: Cohort, login
+) -> None:
+    coordinator = personas["coordinator"]
+    ana, yusuf = cohort.mentees["ana"], cohort.mentors["yusuf"]
+    Referral.objects.filter(student=ana).update(preferred_mentor=yusuf)
+    run = run_open(actor=coordinator.user, programme=cohort.programme)
+    client = login(coordinator)
+    page = client.get(reverse("matching:run", args=[run.public_id])).content.decode()
+    assert "Yusuf Mentor" in page and "not a mentor now" not in page
+    mentor_set_status(actor=coordinator.user, mentor=yusuf, status="stepped_down")
+    page = client.get(reverse("matching:run", args=[run.public_id])).content.decode()
+    assert 'Yusuf Mentor <span class="muted">(not a mentor now, so not part of this match)' in page
