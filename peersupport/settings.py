@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "peersupport.programmes",
     "peersupport.meetings",
     "peersupport.matching",
+    "peersupport.concerns",
     "peersupport.reports",
     "peersupport.demo",
 ]

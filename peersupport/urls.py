@@ -14,5 +14,6 @@ urlpatterns = [
     path("programmes/", include("peersupport.programmes.urls")),
     path("sessions/", include("peersupport.meetings.urls")),
     path("matching/", include("peersupport.matching.urls")),
+    path("concerns/", include("peersupport.concerns.urls")),
     path("reports/", include("peersupport.reports.urls")),
 ]
