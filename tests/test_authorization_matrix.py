@@ -49,6 +49,8 @@ def answers(anonymous: int, **overrides: int) -> dict[str, int]:
 MANAGERS_ONLY = answers(302, default=403, coordinator=200, dsl=200, outsider=200)
 MANAGERS_OBJECT = answers(302, default=403, coordinator=200, dsl=200, outsider=404)
 MANAGERS_OBJECT_ACTION = answers(302, default=403, coordinator=302, dsl=302, outsider=404)
+SAFEGUARDING_OBJECT = answers(302, default=403, coordinator=404, dsl=200, outsider=404)
+SAFEGUARDING_OBJECT_ACTION = answers(302, default=403, coordinator=404, dsl=302, outsider=404)
 ALLAUTH_SIGNED_IN_PAGE = answers(302, default=200)
 ALLAUTH_ANONYMOUS_PAGE = answers(200, default=302)
 
@@ -338,6 +340,82 @@ MATRIX: dict[str, Rule] = {
     "matching:formation": Rule("get", MANAGERS_OBJECT, "group_formation"),
     "matching:formation_create": Rule("post", MANAGERS_OBJECT_ACTION, "group_formation"),
     "matching:formation_discard": Rule("post", MANAGERS_OBJECT_ACTION, "group_formation"),
+    # Concerns: anyone in the school but viewers and partners raises one; only its
+    # raiser sees the thank-you page. Staff read them by role (the concern here is a
+    # mentor's wellbeing worry: not the facilitator's, nor a conflict in their
+    # group); a mentor never reads one back. An empty response is refused with a
+    # message: a redirect back to the concern.
+    "concerns:raise": Rule("get", answers(302, default=200, viewer=403, partner=403)),
+    "concerns:thanks": Rule(
+        "get", answers(302, default=404, viewer=403, partner=403, mentor=200), "raised_concern"
+    ),
+    "concerns:list": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
+    ),
+    "concerns:detail": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=404, outsider=404),
+        "raised_concern",
+    ),
+    "concerns:close": Rule("post", MANAGERS_OBJECT_ACTION, "raised_concern"),
+    # Conflicts: coordinators and DSLs every one, a facilitator those in their own
+    # groups (this one is in the facilitator's group). An empty account is refused
+    # with the page (400); a step with none chosen is sent back with a message.
+    # Keeping apart and lifting it: coordinators and DSLs (nothing to lift: sent
+    # back with a message).
+    "concerns:conflicts": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
+    ),
+    "concerns:conflict_open": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "conflict_concern",
+    ),
+    "concerns:conflict_detail": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "conflict",
+    ),
+    "concerns:conflict_account": Rule(
+        "post",
+        answers(302, default=403, coordinator=400, dsl=400, facilitator=400, outsider=404),
+        "conflict",
+    ),
+    "concerns:conflict_step": Rule(
+        "post",
+        answers(302, default=403, coordinator=302, dsl=302, facilitator=302, outsider=404),
+        "conflict",
+    ),
+    "concerns:conflict_keep_apart": Rule("post", MANAGERS_OBJECT_ACTION, "conflict"),
+    "concerns:conflict_lift_keep_apart": Rule("post", MANAGERS_OBJECT_ACTION, "conflict"),
+    # Urgent words: the DSLs only (the outsider is another school's coordinator).
+    "concerns:urgent_flags": Rule("get", answers(302, default=403, dsl=200)),
+    "concerns:urgent_flag": Rule("get", answers(302, default=403, dsl=200), "urgent_flag"),
+    "concerns:urgent_phrases": Rule("get", answers(302, default=403, dsl=200)),
+    "concerns:urgent_phrase_toggle": Rule(
+        "post", answers(302, default=403, dsl=302), "urgent_phrase"
+    ),
+    # Safeguarding: the DSLs only. A coordinator (the outsider is one, elsewhere)
+    # guessing a record's address gets 404, as if there were none; other roles 403.
+    # The list has no object: a coordinator gets 403. An empty entry or transfer
+    # form is refused with the page (400); an empty receipt is sent back with a
+    # message. The student's file is student_a's (named in the safeguarding concern).
+    "concerns:safeguarding_list": Rule("get", answers(302, default=403, dsl=200)),
+    "concerns:safeguarding_detail": Rule("get", SAFEGUARDING_OBJECT, "safeguarding"),
+    "concerns:safeguarding_acknowledge": Rule("post", SAFEGUARDING_OBJECT_ACTION, "safeguarding"),
+    "concerns:safeguarding_entry_add": Rule(
+        "post",
+        answers(302, default=403, coordinator=404, dsl=400, outsider=404),
+        "safeguarding",
+    ),
+    "concerns:safeguarding_student": Rule("get", SAFEGUARDING_OBJECT, "student"),
+    "concerns:safeguarding_transfer": Rule(
+        "post", answers(302, default=403, coordinator=404, dsl=400, outsider=404), "student"
+    ),
+    "concerns:safeguarding_export": Rule("get", SAFEGUARDING_OBJECT, "student"),
+    "concerns:safeguarding_transfer_receipt": Rule(
+        "post", SAFEGUARDING_OBJECT_ACTION, "safeguarding_transfer"
+    ),
 }
 OBJECT_KWARGS = (
     "supervision",
@@ -366,6 +444,13 @@ OBJECT_KWARGS = (
     "match_solve",
     "group_programme",
     "group_formation",
+    "raised_concern",
+    "conflict",
+    "conflict_concern",
+    "urgent_flag",
+    "urgent_phrase",
+    "safeguarding",
+    "safeguarding_transfer",
 )
 
 
@@ -545,7 +630,72 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         leaders=[(personas["facilitator"].user, 1)],
         min_size=2,
     )
+    from peersupport.concerns.services import concern_raise
+
+    raised_concern = concern_raise(
+        actor=personas["mentor"].user, school=school, kind="wellbeing", text="Tom seems sad."
+    )
+    # A conflict in the facilitator's group with its record open, and a conflict
+    # concern in that group whose record is not opened yet.
+    from peersupport.concerns.models import UrgentPhrase
+    from peersupport.concerns.services import conflict_open, urgent_check
+
+    fell_out = make_student(school, legal_forename="Fen", year_group=9)
+    conflict = conflict_open(
+        actor=coordinator.user,
+        concern=concern_raise(
+            actor=coordinator.user,
+            school=school,
+            kind="conflict",
+            text="A falling-out at lunch.",
+            students=[student_a, fell_out],
+            group=group,
+        ),
+        students=[student_a, fell_out],
+        group=group,
+    )
+    conflict_concern = concern_raise(
+        actor=coordinator.user,
+        school=school,
+        kind="conflict",
+        text="Another falling-out.",
+        students=[student_a, fell_out],
+        group=group,
+    )
+    urgent_flag = urgent_check(
+        school=school,
+        text="I want to kill myself",
+        source_type="check_in",
+        source_public_id=uuid.uuid4(),
+    )
+    assert urgent_flag is not None
+    urgent_phrase = UrgentPhrase.objects.filter(school=school).first()
+    assert urgent_phrase is not None
+    # A safeguarding concern about student_a, and a transfer of their file.
+    from peersupport.concerns.services import safeguarding_transfer_record
+
+    safeguarding = concern_raise(
+        actor=personas["facilitator"].user,
+        school=school,
+        kind="safeguarding",
+        text="Ada has a bruise she will not explain.",
+        students=[student_a],
+    )
+    safeguarding_transfer = safeguarding_transfer_record(
+        actor=personas["dsl"].user,
+        student=student_a,
+        recipient_school="Hillside High",
+        recipient_name="Ms Rivers",
+        sent_on=datetime.date.today(),
+    )
     return {
+        "safeguarding": {"public_id": safeguarding.public_id},
+        "safeguarding_transfer": {"public_id": safeguarding_transfer.public_id},
+        "conflict": {"public_id": conflict.public_id},
+        "conflict_concern": {"public_id": conflict_concern.public_id},
+        "urgent_flag": {"public_id": urgent_flag.public_id},
+        "urgent_phrase": {"public_id": urgent_phrase.public_id},
+        "raised_concern": {"public_id": raised_concern.public_id},
         "supervision": {"public_id": supervision.public_id},
         "agreement": {"public_id": agreement.public_id},
         "agreement_student": {"public_id": agreement.public_id, "student": student_a.public_id},

@@ -30,6 +30,8 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
         frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR}),
     ),
     ("At risk", "meetings:at_risk", frozenset({Role.COORDINATOR, Role.DSL})),
+    ("Concerns", "concerns:list", frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR})),
+    ("Safeguarding", "concerns:safeguarding_list", frozenset({Role.DSL})),
     ("Mentors", "programmes:mentors", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Keep apart", "programmes:keep_apart", frozenset({Role.COORDINATOR, Role.DSL})),
     (

@@ -449,6 +449,29 @@ def keep_apart_record(*, actor: User, first: Student, second: Student, reason: s
     return rule
 
 
+@transaction.atomic
+def keep_apart_end(*, actor: User, rule: KeepApart, why: str) -> KeepApart:
+    """End a keep-apart rule: the two students may be placed together again. The
+    rule is kept (with when it ended) for the record. ``why`` is short and never
+    sensitive ("conflict resolved"): it goes into the audit log."""
+    require_manager(actor, rule.school)
+    if rule.ended_at is not None:
+        raise ValidationError("These two students are no longer kept apart.")
+    if not why.strip():
+        raise ValidationError("Say why the students no longer need to be kept apart.")
+    rule.ended_at = timezone.now()
+    rule.save(update_fields=["ended_at"])
+    audit_record(
+        action="keep_apart.ended",
+        actor=actor,
+        school=rule.school,
+        object_type="keep_apart",
+        object_public_id=rule.public_id,
+        detail=why.strip(),
+    )
+    return rule
+
+
 def _refuse_untrained(mentor: MentorProfile, programmes: Iterable[Programme], what: str) -> None:
     """The training gate: a mentor missing a required module (or whose training
     has run out) is refused, with what is missing named."""

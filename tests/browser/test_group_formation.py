@@ -134,8 +134,11 @@ def test_forming_shows_progress_and_a_refusal_comes_back_in_the_form(
     error = page.get_by_text("Choose at least one member of staff to lead the groups.")
     error.wait_for()
     assert page.url.endswith(groups_url)
-    assert page.evaluate("document.activeElement.textContent") == (
-        "Choose at least one member of staff to lead the groups."
+    # Focus moves to the message once htmx has settled the new form in place.
+    page.wait_for_function(
+        "() => document.activeElement.textContent"
+        " === 'Choose at least one member of staff to lead the groups.'",
+        timeout=5000,
     )
     assert status.inner_text() == ""
     assert_accessible(axe, page)

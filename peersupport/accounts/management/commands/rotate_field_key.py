@@ -15,7 +15,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from peersupport.schools.fields import EncryptedTextField
+from peersupport.schools.fields import EncryptedTextField, rewriting_encrypted_values
 
 
 class Command(BaseCommand):
@@ -24,16 +24,20 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         rewritten = 0
-        for model in apps.get_models():
-            fields = [f for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
-            for field in fields:
-                # Reading decrypts with any key; writing encrypts with the first.
-                rows = model._default_manager.exclude(**{field.attname: ""}).values_list(
-                    "pk", field.attname
-                )
-                for pk, plain in rows.iterator():
-                    model._default_manager.filter(pk=pk).update(**{field.attname: plain})
-                    rewritten += 1
+        # Append-only models (safeguarding entries) refuse updates through their
+        # default manager and in the database; re-encrypting the same words is the
+        # one change they let through, through the base manager and this door.
+        with rewriting_encrypted_values():
+            for model in apps.get_models():
+                fields = [f for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
+                for field in fields:
+                    # Reading decrypts with any key; writing encrypts with the first.
+                    rows = model._base_manager.exclude(**{field.attname: ""}).values_list(
+                        "pk", field.attname
+                    )
+                    for pk, plain in rows.iterator():
+                        model._base_manager.filter(pk=pk).update(**{field.attname: plain})
+                        rewritten += 1
         adapter = get_adapter()
         for authenticator in Authenticator.objects.all():
             data = authenticator.data
