@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from peersupport.accounts.models import Membership, Role, User
+from peersupport.accounts.models import Role, User
 from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
 from peersupport.concerns.models import (
@@ -1039,23 +1039,14 @@ def shipped_urgent_phrases() -> list[str]:
 def _dsls_of(school: School) -> list[User]:
     """Who is alerted to urgent words: the school's active DSLs, or its coordinators
     when it has no DSL, so that someone is always told."""
-    memberships = list(
-        Membership.objects.filter(
-            school=school,
-            role__in=(Role.DSL, Role.COORDINATOR),
+    return safeguarding_leads(school) or list(
+        User.objects.filter(
             is_active=True,
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("user__full_name", "user_id")
+            memberships__school=school,
+            memberships__role=Role.COORDINATOR,
+            memberships__is_active=True,
+        ).order_by("full_name", "pk")
     )
-    dsls = [m.user for m in memberships if m.role == Role.DSL]
-    return dsls or [m.user for m in memberships if m.role == Role.COORDINATOR]
-
-
-def _require_dsl(actor: User, school: School) -> None:
-    if role_in(actor, school) != Role.DSL:
-        raise PermissionDenied("Only a Designated Safeguarding Lead can do this.")
 
 
 def _phrase_key(phrase: str) -> tuple[str, ...]:
@@ -1091,7 +1082,7 @@ def urgent_phrases_install(*, school: School) -> int:
 @transaction.atomic
 def urgent_phrase_add(*, actor: User, school: School, phrase: str) -> UrgentPhrase:
     """A DSL adds a phrase to the school's list (or turns an equivalent one back on)."""
-    _require_dsl(actor, school)
+    _require_safeguarding_lead(actor, school)
     phrase = " ".join(phrase.split())
     problem = phrase_problem(phrase)
     if problem:
@@ -1122,7 +1113,7 @@ def urgent_phrase_add(*, actor: User, school: School, phrase: str) -> UrgentPhra
 def urgent_phrase_set_active(*, actor: User, phrase: UrgentPhrase, active: bool) -> UrgentPhrase:
     """A DSL turns a phrase off (it stops flagging) or on again. Phrases are never
     deleted, so installing the shipped list again cannot bring one back."""
-    _require_dsl(actor, phrase.school)
+    _require_safeguarding_lead(actor, phrase.school)
     if phrase.active == active:
         return phrase
     phrase.active = active
@@ -1232,7 +1223,7 @@ def _alert_about(flag: UrgentFlag) -> None:
 def urgent_flag_review(*, actor: User, flag: UrgentFlag, note: str) -> UrgentFlag:
     """A DSL marks a flag reviewed, saying what they did or why no action is needed.
     The flag's tasks are closed for every DSL."""
-    _require_dsl(actor, flag.school)
+    _require_safeguarding_lead(actor, flag.school)
     if flag.reviewed_at is not None:
         raise ValidationError("This flag has already been reviewed.")
     if not note.strip():
