@@ -52,6 +52,17 @@ MUST_FLAG = [
     ("he touched me and said it's our secret", "touched me"),
     ("she asked for nudes", "nudes"),
     ("they said they're going to kill me", "going to kill me"),
+    # Everyday phrasings a review found missing from the first list.
+    ("my dad hit me", "hit me"),
+    ("my mum is hurting me", "hurting me"),
+    ("he'll kill me if I tell", "will kill me"),
+    ("I was sexually abused", "sexually abused"),
+    ("I'm being abused", "being abused"),
+    ("I starve myself", "starve myself"),
+    ("i dont feel safe at home", "do not feel safe at home"),
+    ("I'd rather be dead", "rather be dead"),
+    ("Nobody would care if I died", "if i died"),
+    ("I’ve taken pills", "taken pills"),
 ]
 
 # Ordinary sentences that must not be flagged.
@@ -63,6 +74,7 @@ MUST_NOT_FLAG = [
     "I cut my hair",
     "I was dying of laughter",
     "I hurt my knee in PE",
+    "I hit the ball over the fence",
     "My brother beat me at FIFA",
     "We touched on fractions today",
     "Can't wait for the holidays",
