@@ -391,6 +391,9 @@ MATRIX: dict[str, Rule] = {
     # Urgent words: the DSLs only (the outsider is another school's coordinator).
     "concerns:urgent_flags": Rule("get", answers(302, default=403, dsl=200)),
     "concerns:urgent_flag": Rule("get", answers(302, default=403, dsl=200), "urgent_flag"),
+    "concerns:settings": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, outsider=200)
+    ),
     "concerns:urgent_phrases": Rule("get", answers(302, default=403, dsl=200)),
     "concerns:urgent_phrase_toggle": Rule(
         "post", answers(302, default=403, dsl=302), "urgent_phrase"

@@ -214,6 +214,17 @@ def safeguarding_student_for(
     return student
 
 
+def safeguarding_file_shown_to(user: User, school: School, student: Student) -> bool:
+    """Whether ``user`` is shown that ``student`` has a safeguarding file (a link
+    from the student's profile): a DSL, when a safeguarding record names the
+    student. Anyone else never, and their answer does not look at the records."""
+    if role_in(user, school) != Role.DSL:
+        return False
+    if student.school_id != school.pk:
+        return False
+    return safeguarding_records_of(student).exists()
+
+
 def safeguarding_export_for(
     user: User, school: School, public_id: uuid.UUID, request: HttpRequest | None = None
 ) -> tuple[Student, list[Concern]]:
@@ -349,7 +360,10 @@ def urgent_flags_visible_to(user: User, school: School) -> QuerySet[UrgentFlag]:
 def urgent_flag_for(
     user: User, school: School, public_id: uuid.UUID, *, request: HttpRequest | None = None
 ) -> UrgentFlag:
-    """One flag, with the words that were flagged: the read is audited."""
+    """One flag, with the words that were flagged: the read is audited. When the
+    words are a safeguarding concern's own, showing them is a read of that record
+    too, audited as its record page audits one, so that the record's "who has
+    looked" list shows it."""
     try:
         flag = (
             urgent_flags_visible_to(user, school)
@@ -365,6 +379,23 @@ def urgent_flag_for(
         object_type="urgent_flag",
         object_public_id=flag.public_id,
         request=request,
+    )
+    if flag.source_type != "concern":
+        return flag
+    safeguarding = Concern.objects.filter(
+        school=school, kind=ConcernKind.SAFEGUARDING, public_id=flag.source_public_id
+    )
+    if not safeguarding.exists():
+        return flag
+    audit_record(
+        action="safeguarding.viewed",
+        actor=user,
+        role=Role.DSL,
+        school=school,
+        object_type="concern",
+        object_public_id=flag.source_public_id,
+        request=request,
+        detail="read through its urgent-words flag",
     )
     return flag
 

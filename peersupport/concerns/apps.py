@@ -8,3 +8,16 @@ class ConcernsConfig(AppConfig):
     name = "peersupport.concerns"
     label = "concerns"
     verbose_name = "Concerns and safeguarding"
+
+    def ready(self) -> None:
+        from peersupport.concerns.profile_links import safeguarding_file_link
+        from peersupport.students.profile_links import profile_link_source_add
+
+        # A DSL reading a student's profile gets a link to the student's safeguarding
+        # file, when there is one (students cannot ask concerns itself).
+        profile_link_source_add(safeguarding_file_link)
+
+        # The guards that keep a safeguarding record's links append-only.
+        from peersupport.concerns import signals
+
+        signals.connect()

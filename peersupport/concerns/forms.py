@@ -486,3 +486,57 @@ class UrgentFlagReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+
+# ---------------------------------------------------------------- settings
+
+
+class SafeguardingSettingsForm(forms.Form):
+    """The DSLs' rules: how soon a safeguarding concern must be acknowledged, counted
+    in school hours, and whom it escalates to if nobody does."""
+
+    acknowledge_within_minutes = forms.IntegerField(
+        label="A DSL must acknowledge a safeguarding concern within (minutes)",
+        min_value=5,
+        max_value=24 * 60,
+        help_text="Counted in school hours only: evenings and weekends do not count.",
+    )
+    escalate_to = forms.ModelChoiceField(
+        label="If nobody acknowledges it in time, also tell",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody named: tell every DSL again",
+        help_text="A deputy DSL or the head teacher. They must hold the DSL role here, so "
+        "that the link in the e-mail lets them in.",
+    )
+    school_day_starts = forms.TimeField(
+        label="School day starts", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    school_day_ends = forms.TimeField(
+        label="School day ends", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def __init__(self, *args: Any, leads: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["escalate_to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = leads
+        field.label_from_instance = lambda user: user.full_name  # type: ignore[method-assign,assignment]
+
+
+class ReportingSettingsForm(forms.Form):
+    """The rules coordinators and DSLs share: fully anonymous reports, and when an
+    unresolved conflict comes back to the coordinator."""
+
+    fully_anonymous_reporting = forms.BooleanField(
+        label="Let students report fully anonymously",
+        required=False,
+        help_text="Staff will not know who raised such a report, so nobody can follow it "
+        "up with them or check that they are safe. Students can always report without "
+        "other students knowing, with this turned off.",
+    )
+    conflict_resolve_within_days = forms.IntegerField(
+        label="A conflict still unresolved after this many days goes to the coordinator",
+        min_value=1,
+        max_value=90,
+    )

@@ -6,13 +6,17 @@ groups; partners, viewers, mentors and students no concern content at all (a men
 cannot read back even their own worry).
 
 Free text is encrypted at rest (EncryptedTextField, key FIELD_ENCRYPTION_KEY,
-rotatable with ``manage.py rotate_field_key``). Safeguarding entries are append-only:
-refused in the ORM and, on PostgreSQL and SQLite, by a database trigger; a mistake is
+rotatable with ``manage.py rotate_field_key``). Safeguarding records are append-only:
+their entries, the students and staff an entry links, and the safeguarding concern's
+first account (its words, kind, who raised it, when, and the students it names; only
+its workflow columns change). Refused in the ORM (here and in signals.py) and, on
+PostgreSQL and SQLite, by database triggers (migrations 0002 and 0003); a mistake is
 corrected by a new entry that links to what it corrects."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -85,9 +89,63 @@ class ConcernSettings(SchoolOwned):
         return "Concern settings"
 
 
+class SafeguardingRecordIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete what a safeguarding record says: the
+    first account of a safeguarding concern, its entries, or whom they name."""
+
+
+# What may still change on a safeguarding concern after it is raised: its workflow
+# (the urgent flag, acknowledgement, escalation, closing by an outcome entry).
+# Everything else is the first account of what was seen and is never changed.
+SAFEGUARDING_WORKFLOW_FIELDS = frozenset(
+    {
+        "urgent",
+        "status",
+        "acknowledged_by",
+        "acknowledged_at",
+        "escalated_to",
+        "escalated_at",
+        "closed_by",
+        "closed_at",
+    }
+)
+
+
+def _refuse_changing_a_safeguarding_account() -> NoReturn:
+    raise SafeguardingRecordIsAppendOnly(
+        "Safeguarding records are append-only: the first account of a safeguarding "
+        "concern cannot be changed or deleted. Add a correction entry instead."
+    )
+
+
+def _field_names(model: type[models.Model], names: Iterable[str]) -> set[str]:
+    """Field names for names that may be attnames ("raised_by_id")."""
+    return {model._meta.get_field(name).name for name in names}
+
+
+class ConcernQuerySet(models.QuerySet["Concern"]):
+    """Bulk writes that would change or delete a safeguarding concern's first
+    account are refused, as Concern.save and Concern.delete refuse them."""
+
+    def update(self, **kwargs: Any) -> int:
+        if not _field_names(self.model, kwargs) <= SAFEGUARDING_WORKFLOW_FIELDS and (
+            kwargs.get("kind") == ConcernKind.SAFEGUARDING
+            or self.filter(kind=ConcernKind.SAFEGUARDING).exists()
+        ):
+            _refuse_changing_a_safeguarding_account()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(kind=ConcernKind.SAFEGUARDING).exists():
+            _refuse_changing_a_safeguarding_account()
+        return super().delete()
+
+
 class Concern(SchoolOwned):
     """A worry raised by anyone. What it says is encrypted; who may read it depends on
-    its kind and the reader's role (access.py)."""
+    its kind and the reader's role (access.py). A safeguarding concern's first account
+    is append-only: only SAFEGUARDING_WORKFLOW_FIELDS are saved after it is raised,
+    and it is never deleted."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -140,9 +198,35 @@ class Concern(SchoolOwned):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ConcernQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["school", "kind", "status"])]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        workflow_only = update_fields is not None and (
+            _field_names(Concern, update_fields) <= SAFEGUARDING_WORKFLOW_FIELDS
+        )
+        if not self._state.adding and not workflow_only and self.is_safeguarding_record():
+            _refuse_changing_a_safeguarding_account()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.is_safeguarding_record():
+            _refuse_changing_a_safeguarding_account()
+        return super().delete(*args, **kwargs)
+
+    def is_safeguarding_record(self) -> bool:
+        """Whether this is, or is stored as, a safeguarding concern: the kind in hand
+        may have been changed since it was read, so the database is asked too."""
+        if self.kind == ConcernKind.SAFEGUARDING:
+            return True
+        if self.pk is None:
+            return False
+        stored = Concern._base_manager.filter(pk=self.pk, kind=ConcernKind.SAFEGUARDING)
+        return stored.exists()
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} concern"
@@ -156,8 +240,9 @@ class SafeguardingOutcome(models.TextChoices):
     NO_FURTHER_ACTION = "no_further_action", "No further action"
 
 
-class SafeguardingEntryIsAppendOnly(Exception):
-    """Raised on any attempt to change or delete a safeguarding entry."""
+class SafeguardingEntryIsAppendOnly(SafeguardingRecordIsAppendOnly):
+    """Raised on any attempt to change or delete a safeguarding entry, or the
+    students and staff it links once it is written."""
 
 
 def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
@@ -383,6 +468,7 @@ __all__ = [
     "SafeguardingEntry",
     "SafeguardingEntryIsAppendOnly",
     "SafeguardingOutcome",
+    "SafeguardingRecordIsAppendOnly",
     "SafeguardingTransfer",
     "UrgentFlag",
     "UrgentPhrase",

@@ -74,17 +74,20 @@ def receipt_for(concern: Concern) -> Receipt | None:
     return Receipt(name=name, at=concern.acknowledged_at)
 
 
+def safeguarding_lead_accounts(school: School) -> QuerySet[User]:
+    """The school's active DSLs, as a query (for a form's choices)."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__school=school,
+        memberships__role=Role.DSL,
+        memberships__is_active=True,
+    ).order_by("full_name", "pk")
+
+
 def safeguarding_leads(school: School) -> list[User]:
     """The school's active DSLs: those a safeguarding concern goes to. Nobody else,
     not even a coordinator, when there are none."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__school=school,
-            memberships__role=Role.DSL,
-            memberships__is_active=True,
-        ).order_by("full_name", "pk")
-    )
+    return list(safeguarding_lead_accounts(school))
 
 
 def safeguarding_staff_choices(school: School) -> QuerySet[User]:

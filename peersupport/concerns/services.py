@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import partial
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,7 +59,7 @@ from peersupport.programmes.selectors import apart_from, school_managers
 from peersupport.programmes.services import keep_apart_end, keep_apart_record
 from peersupport.schools.models import School
 from peersupport.students.models import Student
-from peersupport.tasks.models import TaskKind
+from peersupport.tasks.models import Task, TaskKind
 from peersupport.tasks.services import task_open, tasks_close_for
 
 # ---------------------------------------------------------------- raising a concern
@@ -114,6 +115,10 @@ def concern_raise(
         errors["about_themself"] = "Only a student or mentor raises a worry about themself."
     if any(student.school_id != school.pk for student in students):
         errors["students"] = "Every student named must be a student of this school."
+    # Any student of the school may be named, whoever raises it: a disclosure can be
+    # about any child, and naming one lets the raiser read nothing back. The forms
+    # offer only the students each role may see (students_a_concern_may_name),
+    # because a list of choices shows names.
     for name, linked in (("group", group), ("mentorship", mentorship)):
         if linked is not None and linked.school_id != school.pk:
             errors[name] = f"That {name} is not in this school."
@@ -167,7 +172,7 @@ def concern_raise(
                 continue  # they know: they raised it
             task_open(
                 school=school,
-                kind=TaskKind.NEEDS_HELP,
+                kind=TaskKind.CONCERN_NEW,
                 title="Read a new concern and decide what to do",
                 subject_type="concern",
                 subject_public_id=concern.public_id,
@@ -231,7 +236,7 @@ def concern_close(
     tasks_close_for(
         actor=actor,
         school=concern.school,
-        kind=TaskKind.NEEDS_HELP,
+        kind=TaskKind.CONCERN_NEW,
         subject_public_ids=[concern.public_id],
         why="the concern was closed",
     )
@@ -255,7 +260,9 @@ def concern_close(
 #       Call it inside the same transaction, right after the concern (kind
 #       "safeguarding") is saved. Every active DSL of the school gets a task and,
 #       once the transaction commits, an e-mail holding a link and nothing else
-#       (no details, no names). A school with no active DSL escalates at once.
+#       (no details, no names). A school with no active DSL cannot be told: its
+#       coordinators are warned (no details) to give someone the DSL role, and
+#       ``run_escalations`` alerts the first DSL as soon as there is one.
 #
 #   selectors.receipt_for(concern) -> Receipt | None
 #       Who acknowledged it and when (Receipt.name, Receipt.at), for the thank-you
@@ -265,9 +272,7 @@ def concern_close(
 # model refuses it and a database trigger refuses it again. A mistake is corrected
 # by a new entry that names the entry it corrects.
 
-# Until tasks has a kind of its own for safeguarding (a tasks migration), the DSLs'
-# "acknowledge it" task is a "needs help" task; its title says what it is.
-SAFEGUARDING_TASK_KIND = TaskKind.NEEDS_HELP
+SAFEGUARDING_TASK_KIND = TaskKind.SAFEGUARDING_ACK
 
 
 def _require_safeguarding_lead(actor: User, school: School) -> None:
@@ -296,15 +301,19 @@ def _email_after_commit(addresses: Iterable[str], subject: str, body: str) -> No
 @transaction.atomic
 def safeguarding_raised(concern: Concern, *, request: HttpRequest | None = None) -> None:
     """Tell the school's DSLs that a safeguarding concern is waiting: a task each, and
-    an e-mail each after commit with a link only."""
+    an e-mail each after commit with a link only. With no DSL to tell, warn the
+    coordinators instead (``no_dsl_warn``) and leave the concern waiting: the next
+    ``run_escalations`` alerts the first DSL there is."""
     _require_safeguarding(concern)
-    school = concern.school
-    leads = safeguarding_leads(school)
+    leads = safeguarding_leads(concern.school)
     if not leads:
-        _safeguarding_escalate(
-            concern, concern_settings_of(school), timezone.now(), "the school has no active DSL"
-        )
+        no_dsl_warn(concern.school, "a safeguarding concern")
         return
+    _safeguarding_alert(concern, leads)
+
+
+def _safeguarding_alert(concern: Concern, leads: list[User]) -> None:
+    school = concern.school
     path = _safeguarding_path(concern)
     for lead in leads:
         task_open(
@@ -330,6 +339,63 @@ def safeguarding_raised(concern: Concern, *, request: HttpRequest | None = None)
         object_type="concern",
         object_public_id=concern.public_id,
         detail=f"{len(leads)} DSL(s) told",
+    )
+
+
+def _safeguarding_alerted(concern: Concern) -> bool:
+    """Whether any DSL has been told of this concern (each told DSL got a task)."""
+    return Task.objects.filter(
+        school=concern.school,
+        kind=SAFEGUARDING_TASK_KIND,
+        subject_public_id=concern.public_id,
+    ).exists()
+
+
+def no_dsl_warn(school: School, what: str) -> None:
+    """Nobody holds the DSL role at the school, so ``what`` (a safeguarding concern,
+    urgent words) cannot reach anyone who may read it. Give each coordinator one
+    task, and an e-mail when the task is new, to give someone the role: no details,
+    for they may not read them. Closed by ``no_dsl_resolved`` once there is a DSL."""
+    path = reverse("accounts:staff_list")
+    for person in school_managers(school):
+        _, created = task_open(
+            school=school,
+            kind=TaskKind.NO_DSL,
+            title="Give your Designated Safeguarding Lead the DSL role now (urgent)",
+            subject_type="school",
+            subject_public_id=school.public_id,
+            assigned_to=person,
+            link=path,
+            due_on=timezone.localdate(),
+        )
+        if not created:
+            continue
+        _email_after_commit(
+            [person.email],
+            "Urgent: nobody can receive safeguarding alerts",
+            f"Something at {school.name} ({what}) needs a Designated Safeguarding "
+            "Lead, but nobody holds the DSL role here, so nobody can read it. "
+            "Give your DSL (and any deputy) the DSL role now; they will be alerted "
+            "as soon as they have it.\n\n"
+            f"Sign in to do it: {settings.SITE_URL.rstrip('/')}{path}",
+        )
+        audit_record(
+            action="safeguarding.no_dsl",
+            school=school,
+            object_type="school",
+            object_public_id=school.public_id,
+            detail=f"coordinator warned: {what} is waiting",
+        )
+
+
+def no_dsl_resolved(school: School) -> None:
+    """The school has a DSL again: its coordinators' warnings are done."""
+    tasks_close_for(
+        actor=None,
+        school=school,
+        kind=TaskKind.NO_DSL,
+        subject_public_ids=[school.public_id],
+        why="a member of staff now holds the DSL role",
     )
 
 
@@ -376,16 +442,32 @@ def safeguarding_acknowledge(
     return concern
 
 
+def escalation_contact(rules: ConcernSettings) -> User | None:
+    """The school's named deputy or head teacher, if they can still be told and can
+    open the record: an active account holding the DSL role at the school. None
+    otherwise (the role was taken away since it was named)."""
+    named = rules.escalate_to
+    if named is None or not named.is_active:
+        return None
+    return named if role_in(named, rules.school) == Role.DSL else None
+
+
 def _safeguarding_escalate(
     concern: Concern, rules: ConcernSettings, now: datetime.datetime, why: str
-) -> None:
-    """Escalate once: to the school's named deputy or head teacher if it has one
-    (and they can still sign in), otherwise to every DSL again. Never to the
-    coordinators: they do not see safeguarding concerns."""
-    named = rules.escalate_to if rules.escalate_to is not None else None
-    if named is not None and not named.is_active:
-        named = None
-    told = [named] if named is not None else safeguarding_leads(concern.school)
+) -> bool:
+    """Escalate once: to the school's named deputy or head teacher (if they still
+    hold the DSL role) and every DSL again. Never to the coordinators: they do not
+    see safeguarding concerns. With nobody to tell, warn the coordinators that there
+    is no DSL and leave it to escalate on a later run. Returns whether anyone was
+    told."""
+    named = escalation_contact(rules)
+    leads = safeguarding_leads(concern.school)
+    told = ([named] if named is not None else []) + [
+        lead for lead in leads if named is None or lead.pk != named.pk
+    ]
+    if not told:
+        no_dsl_warn(concern.school, "a safeguarding concern nobody has acknowledged")
+        return False
     concern.escalated_to = named
     concern.escalated_at = now
     concern.save(update_fields=["escalated_to", "escalated_at"])
@@ -400,11 +482,9 @@ def _safeguarding_escalate(
         f"Sign in to see it: {settings.SITE_URL.rstrip('/')}{_safeguarding_path(concern)}",
     )
     if named is not None:
-        whom = "the named deputy or head teacher"
-    elif told:
-        whom = f"every DSL ({len(told)})"
+        whom = f"the named deputy or head teacher and {len(told) - 1} other DSL(s)"
     else:
-        whom = "nobody: the school has no active DSL and no named person"
+        whom = f"every DSL ({len(told)}); no named deputy or head teacher"
     audit_record(
         action="safeguarding.escalated",
         school=concern.school,
@@ -412,19 +492,21 @@ def _safeguarding_escalate(
         object_public_id=concern.public_id,
         detail=f"{why}; told {whom}",
     )
+    return True
 
 
 @transaction.atomic
 def safeguarding_escalate_due(
     *, school: School, now: datetime.datetime | None = None
 ) -> list[Concern]:
-    """Escalate every safeguarding concern of the school that no DSL has acknowledged
-    within the school's time (counted in school hours). Each escalates once; an
-    acknowledged one never. Returns the concerns escalated now. Run every few
-    minutes by ``manage.py run_escalations``."""
+    """Run every few minutes by ``manage.py run_escalations``. First, alert the DSLs
+    to any concern raised while the school had none. Then escalate every
+    safeguarding concern that no DSL has acknowledged within the school's time
+    (counted in school hours): each once, an acknowledged one never. Returns the
+    concerns escalated now."""
     now = now if now is not None else timezone.now()
     rules = concern_settings_of(school)
-    waiting = (
+    waiting = list(
         Concern.objects.select_for_update()
         .filter(
             school=school,
@@ -434,18 +516,23 @@ def safeguarding_escalate_due(
         )
         .order_by("created_at", "pk")
     )
+    leads = safeguarding_leads(school)
+    if leads:
+        no_dsl_resolved(school)
     escalated = []
     for concern in waiting:
+        if leads and not _safeguarding_alerted(concern):
+            _safeguarding_alert(concern, leads)
         if safeguarding_due_at(concern, rules) > now:
             continue
-        _safeguarding_escalate(
+        if _safeguarding_escalate(
             concern,
             rules,
             now,
             f"no DSL acknowledged it within {rules.acknowledge_within_minutes} minutes "
             "of school time",
-        )
-        escalated.append(concern)
+        ):
+            escalated.append(concern)
     return escalated
 
 
@@ -610,6 +697,69 @@ def safeguarding_transfer_confirm_receipt(
     return transfer
 
 
+# ---------------------------------------------------------------- settings
+
+# Who may change which of a school's concern rules: the safeguarding ones are the
+# DSLs' alone; the rest the coordinators' and the DSLs'.
+SAFEGUARDING_SETTINGS = (
+    "acknowledge_within_minutes",
+    "escalate_to",
+    "school_day_starts",
+    "school_day_ends",
+)
+REPORTING_SETTINGS = ("fully_anonymous_reporting", "conflict_resolve_within_days")
+
+
+@transaction.atomic
+def concern_settings_save(
+    *, actor: User, school: School, request: HttpRequest | None = None, **values: Any
+) -> ConcernSettings:
+    """Change some of the school's rules for concerns. The safeguarding rules (how
+    soon a DSL must acknowledge, whom it escalates to, the school day) only a DSL
+    may change; whom it escalates to must hold the DSL role here, or the e-mail's
+    link would not let them in. Audited with the names of what changed."""
+    role = role_in(actor, school)
+    unknown = set(values) - set(SAFEGUARDING_SETTINGS) - set(REPORTING_SETTINGS)
+    if unknown:
+        raise ValueError(f"Unknown concern settings: {', '.join(sorted(unknown))}.")
+    if role not in (Role.COORDINATOR, Role.DSL):
+        raise PermissionDenied("Only a coordinator or a DSL can change these settings.")
+    if role != Role.DSL and set(values) & set(SAFEGUARDING_SETTINGS):
+        raise PermissionDenied("Only a Designated Safeguarding Lead can change these settings.")
+    rules = ConcernSettings.objects.select_for_update().filter(school=school).first()
+    if rules is None:
+        rules = ConcernSettings(school=school)
+    changed = sorted(name for name, value in values.items() if getattr(rules, name) != value)
+    for name, value in values.items():
+        setattr(rules, name, value)
+    errors: dict[str, str] = {}
+    named = values.get("escalate_to")
+    if named is not None and (not named.is_active or role_in(named, school) != Role.DSL):
+        errors["escalate_to"] = (
+            f"{named.full_name} does not hold the DSL role at this school, so could "
+            "not open the record. Give them the DSL role first (a deputy DSL or the "
+            "head teacher may hold it)."
+        )
+    if rules.school_day_starts >= rules.school_day_ends:
+        errors["school_day_ends"] = "The school day must end after it starts."
+    if errors:
+        raise ValidationError(errors)
+    rules.full_clean(validate_constraints=False)
+    rules.save()
+    if changed:
+        audit_record(
+            action="concern_settings.changed",
+            actor=actor,
+            role=role,
+            school=school,
+            object_type="school",
+            object_public_id=school.public_id,
+            request=request,
+            detail=", ".join(changed),
+        )
+    return rules
+
+
 # ---------------------------------------------------------------- conflicts
 
 CONFLICT_MANAGERS = (Role.COORDINATOR, Role.DSL)
@@ -618,9 +768,7 @@ ORDER = (
     "Steps go in order: a preparation conversation with each student, the restorative "
     "meeting, the agreement, then a follow-up check."
 )
-# Until tasks has a kind of its own for overdue conflicts (a migration), an
-# escalation is a "needs help" task; its title says what it is.
-CONFLICT_TASK_KIND = TaskKind.NEEDS_HELP
+CONFLICT_TASK_KIND = TaskKind.CONFLICT_OVERDUE
 
 
 def _runs_group(actor: User, group: Group | None) -> bool:
@@ -780,6 +928,27 @@ def _clean_actions(actions: Iterable[dict[str, str]]) -> list[dict[str, str]]:
     return cleaned
 
 
+def _step_date_problem(case: ConflictCase, kind: str, held_on: datetime.date) -> str:
+    """Why a step cannot be dated ``held_on``, or "" when it can. No step comes
+    before the worry was raised, nor before the step it follows. Preparation
+    conversations with different students may be held in any order among
+    themselves, so one is held back only by the steps that are not preparation (a
+    preparation after a broken agreement comes after that follow-up)."""
+    raised_on = timezone.localdate(case.raised_at)
+    if held_on < raised_on:
+        return (
+            "This step cannot come before the conflict was raised "
+            f"({raised_on.day} {raised_on:%B %Y})."
+        )
+    earlier = case.steps.all()
+    if kind == ConflictStep.Kind.PREPARATION:
+        earlier = earlier.exclude(kind=ConflictStep.Kind.PREPARATION)
+    latest = earlier.order_by("-held_on").values_list("held_on", flat=True).first()
+    if latest is not None and held_on < latest:
+        return f"This step cannot come before the one before it ({latest.day} {latest:%B %Y})."
+    return ""
+
+
 @transaction.atomic
 def conflict_record_step(
     *,
@@ -802,7 +971,17 @@ def conflict_record_step(
     answered) before the agreement; the agreement (actions with owners, and a
     follow-up date) before a follow-up check. A follow-up finds the agreement
     holding (check again later), broken (back to a new meeting) or resolved.
-    A step out of order is refused with what comes next."""
+    A step out of order is refused with what comes next, and so is a step dated
+    in the future, before the conflict was raised or before the step it follows."""
+    # Two members of staff recording at once: the row lock makes them take turns,
+    # and the order checks read the stage the other one left, not the stage their
+    # page was showing.
+    caller_case = case
+    case = (
+        ConflictCase.objects.select_for_update(of=("self",))
+        .select_related("school", "group")
+        .get(pk=caller_case.pk)
+    )
     _require_conflict_staff(actor, case)
     _require_unresolved(case)
     if kind not in ConflictStep.Kind.values:
@@ -828,12 +1007,9 @@ def conflict_record_step(
         if student is None or not case.students.filter(pk=student.pk).exists():
             errors["student"] = "Choose which of the students this conversation was with."
         step.student = student
-    else:
-        latest = case.steps.order_by("-held_on").values_list("held_on", flat=True).first()
-        if latest is not None and held_on < latest:
-            errors["held_on"] = (
-                f"This step cannot come before the one before it ({latest.day} {latest:%B %Y})."
-            )
+    date_problem = _step_date_problem(case, kind, held_on)
+    if date_problem:
+        errors["held_on"] = date_problem
     if kind == ConflictStep.Kind.MEETING:
         answers = {
             "what_happened": (what_happened, "Write what happened."),
@@ -887,6 +1063,8 @@ def conflict_record_step(
             why="the conflict was resolved",
         )
     case.save(update_fields=fields)
+    # The caller's copy shows the new stage too, as the saved row does.
+    caller_case.stage, caller_case.resolved_at = case.stage, case.resolved_at
     audit_record(
         action="conflict.step_recorded",
         actor=actor,
@@ -1026,27 +1204,12 @@ def conflicts_escalate_overdue(*, school: School, now: datetime.datetime | None 
 # ---------------------------------------------------------------- urgent words
 
 URGENT_PHRASES_FILE = Path(__file__).with_name("urgent_phrases.txt")
-# Until tasks has a kind of its own for urgent reviews (a migration), an urgent
-# review is a "needs help" task; its title says what it is.
-URGENT_TASK_KIND = TaskKind.NEEDS_HELP
+URGENT_TASK_KIND = TaskKind.URGENT_REVIEW
 
 
 def shipped_urgent_phrases() -> list[str]:
     """The starting list every school is given (concerns/urgent_phrases.txt)."""
     return parse_phrase_list(URGENT_PHRASES_FILE.read_text(encoding="utf-8"))
-
-
-def _dsls_of(school: School) -> list[User]:
-    """Who is alerted to urgent words: the school's active DSLs, or its coordinators
-    when it has no DSL, so that someone is always told."""
-    return safeguarding_leads(school) or list(
-        User.objects.filter(
-            is_active=True,
-            memberships__school=school,
-            memberships__role=Role.COORDINATOR,
-            memberships__is_active=True,
-        ).order_by("full_name", "pk")
-    )
 
 
 def _phrase_key(phrase: str) -> tuple[str, ...]:
@@ -1189,14 +1352,15 @@ def urgent_check(
 
 
 def _alert_about(flag: UrgentFlag) -> None:
+    """Tell the school's DSLs (a task and an e-mail with a link only). Only a DSL
+    may open a flag, so with no DSL the coordinators are warned instead (no
+    details) and ``urgent_alert_pending`` tells the first DSL there is."""
+    leads = safeguarding_leads(flag.school)
+    if not leads:
+        no_dsl_warn(flag.school, "words that may mean a child is at risk")
+        return
     path = reverse("concerns:urgent_flag", kwargs={"public_id": flag.public_id})
-    link = settings.SITE_URL.rstrip("/") + path
-    body = (
-        "Something a student or peer mentor wrote matched the school's urgent-words "
-        "list and needs a review today.\n\n"
-        f"Sign in to see it: {link}"
-    )
-    for dsl in _dsls_of(flag.school):
+    for dsl in leads:
         task_open(
             school=flag.school,
             kind=URGENT_TASK_KIND,
@@ -1207,16 +1371,31 @@ def _alert_about(flag: UrgentFlag) -> None:
             link=path,
             due_on=timezone.localdate(),
         )
-        if dsl.email:
-            transaction.on_commit(
-                partial(
-                    send_mail,
-                    "Urgent words need a review",
-                    body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [dsl.email],
-                )
-            )
+    _email_after_commit(
+        [dsl.email for dsl in leads],
+        "Urgent words need a review",
+        "Something a student or peer mentor wrote matched the school's urgent-words "
+        "list and needs a review today.\n\n"
+        f"Sign in to see it: {settings.SITE_URL.rstrip('/')}{path}",
+    )
+
+
+@transaction.atomic
+def urgent_alert_pending(*, school: School) -> int:
+    """Alert the DSLs to unreviewed flags nobody has been told of (made while the
+    school had no DSL). Run with ``run_urgent_scan``; returns how many."""
+    if not safeguarding_leads(school):
+        return 0
+    no_dsl_resolved(school)
+    told = Task.objects.filter(school=school, kind=URGENT_TASK_KIND).values("subject_public_id")
+    pending = list(
+        UrgentFlag.objects.filter(school=school, reviewed_at__isnull=True)
+        .exclude(public_id__in=told)
+        .select_related("school")
+    )
+    for flag in pending:
+        _alert_about(flag)
+    return len(pending)
 
 
 @transaction.atomic

@@ -66,6 +66,8 @@ urlpatterns: list[URLPattern] = [
         views.conflict_lift_keep_apart,
         name="conflict_lift_keep_apart",
     ),
+    # settings
+    path("settings/", views.concern_settings, name="settings"),
     # urgent words
     path("urgent/", views.urgent_flags, name="urgent_flags"),
     path("urgent/<uuid:public_id>/", views.urgent_flag, name="urgent_flag"),

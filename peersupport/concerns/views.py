@@ -52,8 +52,10 @@ from peersupport.concerns.forms import (
     ConflictOpenForm,
     ConflictPreparationForm,
     ConflictStepForm,
+    ReportingSettingsForm,
     SafeguardingEntryForm,
     SafeguardingReceiptForm,
+    SafeguardingSettingsForm,
     SafeguardingTransferForm,
     StaffConcernForm,
     UrgentFlagReviewForm,
@@ -71,6 +73,7 @@ from peersupport.concerns.selectors import (
     receipt_for,
     safeguarding_chronology,
     safeguarding_due_at,
+    safeguarding_lead_accounts,
     safeguarding_list_rows,
     safeguarding_record_access,
     safeguarding_records_of,
@@ -345,14 +348,6 @@ SAFEGUARDING_PAGE_SIZE = 50
 ROLE_LABELS = dict(Role.choices)
 
 
-def _safeguarding_form_errors(form: forms.Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_of_field in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_of_field)
-
-
 def _safeguarding_entry_form(
     concern: Concern, chronology: list[ChronologyLine], data: Any = None
 ) -> SafeguardingEntryForm:
@@ -450,7 +445,7 @@ def safeguarding_entry_add(request: SchoolRequest, public_id: uuid.UUID) -> Http
                 request=request,
             )
         except ValidationError as error:
-            _safeguarding_form_errors(form, error)
+            _show_errors(form, error)
         else:
             messages.success(request, "The entry is added to the record.")
             url = reverse("concerns:safeguarding_detail", kwargs={"public_id": concern.public_id})
@@ -503,7 +498,7 @@ def safeguarding_transfer(request: SchoolRequest, public_id: uuid.UUID) -> HttpR
                 actor=request.user, student=student, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _safeguarding_form_errors(form, error)
+            _show_errors(form, error)
         else:
             messages.success(request, "The transfer is recorded. Record receipt when it comes.")
             return redirect("concerns:safeguarding_student", public_id=student.public_id)
@@ -872,3 +867,55 @@ def urgent_phrase_toggle(request: SchoolRequest, public_id: uuid.UUID) -> HttpRe
     else:
         messages.success(request, f"\u201c{phrase.phrase}\u201d is turned off: it flags nothing.")
     return redirect("concerns:urgent_phrases")
+
+
+# ---------------------------------------------------------------- settings
+
+SETTINGS_FORMS = {"safeguarding": SafeguardingSettingsForm, "reporting": ReportingSettingsForm}
+
+
+@role_required(Role.COORDINATOR, Role.DSL)
+def concern_settings(request: SchoolRequest) -> HttpResponse:
+    """The school's rules for concerns: the safeguarding ones (a DSL changes them,
+    a coordinator reads them) and the reporting and conflict ones (both)."""
+    rules = concern_settings_of(request.school)
+    is_dsl = request.membership.role == Role.DSL
+    leads = safeguarding_lead_accounts(request.school)
+    values = {
+        name: getattr(rules, name)
+        for name in services.SAFEGUARDING_SETTINGS + services.REPORTING_SETTINGS
+    }
+    forms_by_part: dict[str, forms.Form] = {
+        "safeguarding": SafeguardingSettingsForm(initial=values, leads=leads),
+        "reporting": ReportingSettingsForm(initial=values),
+    }
+    status = 200
+    if request.method == "POST":
+        part = request.POST.get("part", "")
+        if part not in SETTINGS_FORMS or (part == "safeguarding" and not is_dsl):
+            raise Http404
+        form: forms.Form = (
+            SafeguardingSettingsForm(request.POST, leads=leads)
+            if part == "safeguarding"
+            else ReportingSettingsForm(request.POST)
+        )
+        forms_by_part[part] = form
+        if form.is_valid():
+            try:
+                services.concern_settings_save(
+                    actor=request.user, school=request.school, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, "Settings saved.")
+                return redirect("concerns:settings")
+        status = 400
+    context = {
+        "rules": rules,
+        "is_dsl": is_dsl,
+        "safeguarding_form": forms_by_part["safeguarding"],
+        "reporting_form": forms_by_part["reporting"],
+        "has_leads": leads.exists(),
+    }
+    return render(request, "concerns/settings.html", context, status=status)

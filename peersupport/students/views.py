@@ -31,6 +31,7 @@ from peersupport.students.forms import (
 )
 from peersupport.students.importing import decode, parse_mis_csv
 from peersupport.students.models import ImportBatch
+from peersupport.students.profile_links import profile_links_for
 from peersupport.students.selectors import forms_of, import_plan, leavers_named, students_filtered
 
 PAGE_SIZE = 50
@@ -62,6 +63,8 @@ def student_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse
         "consents": consents,
         "can_record_consent": request.membership.role in MANAGERS,
         "withdraw_form": ConsentWithdrawForm(),
+        # Pages of later apps about this student, each shown only to whom it may be.
+        "profile_links": profile_links_for(request.user, request.school, student),
     }
     return render(request, "students/student_detail.html", context)
 

@@ -20,6 +20,11 @@ class TaskKind(models.TextChoices):
     TRAINING_EXPIRING = "training_expiring", "Renew a mentor's training"
     PROTOCOL_TO_READ = "protocol_to_read", "Read a new version of a protocol"
     INTRODUCE = "introduce", "Introduce a newly matched mentor and mentee"
+    CONCERN_NEW = "concern_new", "Read a new concern"
+    SAFEGUARDING_ACK = "safeguarding_ack", "Acknowledge a safeguarding concern (urgent)"
+    NO_DSL = "no_dsl", "Give a member of staff the DSL role"
+    URGENT_REVIEW = "urgent_review", "Review words that may mean a child is at risk"
+    CONFLICT_OVERDUE = "conflict_overdue", "Move an overdue conflict forward"
 
 
 class Task(SchoolOwned):

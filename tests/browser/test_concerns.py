@@ -5,30 +5,24 @@ received it, and never what they wrote. Every page on the way is axe-clean."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from conftest import Persona
 from peersupport.concerns.models import Concern, ConcernKind
 from peersupport.meetings.services import session_create
 from peersupport.meetings.tests.conftest import Setting, calendar, setting  # noqa: F401  (fixtures)
 from tests.browser.conftest import assert_accessible
+from tests.browser.keyboard import tab_to
 from tests.browser.test_browser import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORRY = "Tom said someone at home hurts him when he is late back."
-
-
-def tab_to(page: Any, target: Any, most: int = 80) -> None:
-    """Press Tab until ``target`` has the focus, as a keyboard user would."""
-    for _ in range(most):
-        page.keyboard.press("Tab")
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    pytest.fail(f"Tab never reached {target}")
 
 
 def test_a_mentor_passes_a_worry_to_the_dsl_by_keyboard(
@@ -51,24 +45,27 @@ def test_a_mentor_passes_a_worry_to_the_dsl_by_keyboard(
     assert_accessible(axe, page)
     tab_to(page, page.get_by_role("link", name="Tell an adult about a worry"))
     page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Tell an adult about a worry").wait_for()
-    assert f"session={session.public_id}" in page.url
+    expect(page).to_have_url(re.compile(rf"/concerns/raise/\?session={session.public_id}"))
+    expect(page.get_by_role("heading", name="Tell an adult about a worry")).to_be_visible()
     assert_accessible(axe, page)
 
     # What it is about: into the group of choices, then down to the second one.
     tab_to(page, page.get_by_label("I am worried about how someone feels"))
     page.keyboard.press("ArrowDown")
-    hurt = page.get_by_label("Someone may be getting hurt, or may not be safe")
-    assert hurt.is_checked()
+    expect(page.get_by_label("Someone may be getting hurt, or may not be safe")).to_be_checked()
     tab_to(page, page.get_by_label("What happened? Tell us in your own words."))
     page.keyboard.type(WORRY)
     # Who it is about: Tom, the mentee of this session, is chosen already.
-    assert page.get_by_label("Tom").is_checked()
+    expect(page.get_by_label("Tom")).to_be_checked()
     tab_to(page, page.get_by_role("button", name="Send it to an adult"))
     page.keyboard.press("Enter")
 
-    page.get_by_role("heading", name="Thank you").wait_for()
-    assert "Thank you. This has gone to the Designated Safeguarding Lead." in page.content()
+    expect(page).to_have_url(re.compile(r"/concerns/raise/thanks/[0-9a-f-]+/$"))
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(
+        "Thank you. This has gone to the Designated Safeguarding Lead."
+    )
+    # The page has loaded (waited for above): its source never holds the words.
     assert "hurts him" not in page.content()
     assert_accessible(axe, page)
     thanks_url = page.url
@@ -87,23 +84,23 @@ def test_a_mentor_passes_a_worry_to_the_dsl_by_keyboard(
     tab_to(page, link)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{record}")
-    assert WORRY in page.content()
+    expect(page.locator("main")).to_contain_text(WORRY)
     assert_accessible(axe, page)
     tab_to(page, page.get_by_role("button", name="Acknowledge", exact=False))
     page.keyboard.press("Enter")
-    page.get_by_text("Acknowledged by Dsl").wait_for()
+    expect(page.get_by_text("Acknowledged by Dsl")).to_be_visible()
     assert_accessible(axe, page)
     concern.refresh_from_db()
     assert concern.acknowledged_by == personas["dsl"].user
 
     # It is on the DSL's list of every concern too.
     page.goto(reverse("concerns:list"))
-    assert page.locator(f'a[href="{record}"]').count() == 1
+    expect(page.locator(f'a[href="{record}"]')).to_have_count(1)
     assert_accessible(axe, page)
 
     # The mentor sees who received it, and still not what it says.
     signed_in(page, live_server, personas["mentor"])
     page.goto(thanks_url)
-    page.get_by_text("Received by Dsl").wait_for()
+    expect(page.get_by_text("Received by Dsl")).to_be_visible()
     assert "hurts him" not in page.content()
     assert_accessible(axe, page)

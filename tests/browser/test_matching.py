@@ -16,18 +16,10 @@ from peersupport.programmes.models import Mentorship, Programme
 from peersupport.programmes.services import programme_create
 from peersupport.schools.models import TimetableSlot
 from tests.browser.conftest import assert_accessible
+from tests.browser.keyboard import tab_to
 from tests.browser.test_browser import totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def tab_to(page: Any, target: Any, presses: int = 120) -> None:
-    """Press Tab until ``target`` has the focus, as someone using the keyboard would."""
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    pytest.fail("Tab never reached the element")
 
 
 def test_a_coordinator_runs_locks_reruns_and_publishes_a_match(

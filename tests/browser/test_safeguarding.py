@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from conftest import Persona
 from peersupport.concerns.models import SafeguardingEntry
@@ -26,21 +27,23 @@ def test_a_dsl_acknowledges_and_keeps_the_record_by_keyboard(
     student_a: Any,
 ) -> None:
     concern = raise_safeguarding(personas["mentor"], [student_a])
+    record = reverse("concerns:safeguarding_detail", kwargs={"public_id": concern.public_id})
     signed_in(page, live_server, personas["dsl"])
 
     page.goto(reverse("concerns:safeguarding_list"))
-    page.get_by_role("heading", name="Safeguarding concerns", level=1).wait_for()
-    page.get_by_text("Waiting").first.wait_for()
+    expect(page.get_by_role("heading", name="Safeguarding concerns", level=1)).to_be_visible()
+    expect(page.get_by_text("Waiting").first).to_be_visible()
     assert_accessible(axe, page)
 
     page.get_by_role("link", name=concern.created_at.strftime("%-d %b %Y")).first.focus()
     page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Safeguarding record", level=1).wait_for()
+    page.wait_for_url(f"**{record}")
+    expect(page.get_by_role("heading", name="Safeguarding record", level=1)).to_be_visible()
     assert_accessible(axe, page)
 
     page.get_by_role("button", name="Acknowledge: I have received this").focus()
     page.keyboard.press("Enter")
-    page.get_by_text("Acknowledged by Dsl").wait_for()
+    expect(page.get_by_text("Acknowledged by Dsl")).to_be_visible()
     assert_accessible(axe, page)
 
     page.get_by_label("What kind of entry is this?").select_option("action")
@@ -49,7 +52,7 @@ def test_a_dsl_acknowledges_and_keeps_the_record_by_keyboard(
     page.keyboard.type("Phoned children's social care on Monday.")
     page.get_by_role("button", name="Add to the record").focus()
     page.keyboard.press("Enter")
-    page.get_by_text("The entry is added to the record.").wait_for()
+    expect(page.get_by_text("The entry is added to the record.")).to_be_visible()
     first = SafeguardingEntry.objects.get()
 
     page.get_by_label("What kind of entry is this?").select_option("correction")
@@ -59,17 +62,19 @@ def test_a_dsl_acknowledges_and_keeps_the_record_by_keyboard(
     page.get_by_label("What was seen or said, done or decided").fill("It was Tuesday.")
     page.get_by_role("button", name="Add to the record").focus()
     page.keyboard.press("Enter")
-    page.get_by_text("This corrects").wait_for()
-    assert page.get_by_role("link", name="entry 1").count() == 1
-    assert page.get_by_role("link", name="entry 2").count() == 1
+    expect(page.get_by_text("This corrects")).to_be_visible()
+    expect(page.get_by_role("link", name="entry 1")).to_have_count(1)
+    expect(page.get_by_role("link", name="entry 2")).to_have_count(1)
+    assert SafeguardingEntry.objects.count() == 2
     assert_accessible(axe, page)
 
     page.get_by_role("link", name=student_a.display_name).first.focus()
     page.keyboard.press("Enter")
-    page.get_by_role("heading", name=f"Safeguarding file: {student_a.display_name}").wait_for()
+    file = reverse("concerns:safeguarding_student", kwargs={"public_id": student_a.public_id})
+    page.wait_for_url(f"**{file}")
+    expect(
+        page.get_by_role("heading", name=f"Safeguarding file: {student_a.display_name}")
+    ).to_be_visible()
     assert_accessible(axe, page)
-    assert page.get_by_role("link", name="Download the safeguarding file (PDF)").count() == 1
-    assert (
-        reverse("concerns:safeguarding_detail", kwargs={"public_id": concern.public_id})
-        in page.content()
-    )
+    expect(page.get_by_role("link", name="Download the safeguarding file (PDF)")).to_have_count(1)
+    expect(page.locator(f'a[href="{record}"]')).to_have_count(1)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 
 from conftest import Persona, make_student, make_user
 from peersupport.accounts.models import Role
@@ -580,3 +583,157 @@ def test_time_to_resolution_is_measured_for_every_resolved_conflict(setting: Set
     times = {time.case.pk: time.took for time in conflict_resolution_times(school)}
     assert times == {three_days.pk: 3 * DAY, five_days.pk: 5 * DAY}
     assert conflict_median_resolution(school) == 4 * DAY
+
+
+# ---------------------------------------------------------------- two at once, and the dates
+
+
+def test_a_step_is_checked_against_the_record_as_saved_not_as_the_page_loaded_it(
+    setting: Setting,
+) -> None:
+    """Two members of staff open the record while the agreement is the last step.
+    One records that it is resolved; the other, whose copy still says "agreed",
+    is refused, and the conflict stays resolved."""
+    case = open_case(setting)
+    agree(setting, case)
+    first_page = ConflictCase.objects.get(pk=case.pk)
+    second_page = ConflictCase.objects.get(pk=case.pk)
+    step(setting, first_page, "follow_up", follow_up="resolved")
+    assert first_page.stage == ConflictCase.Stage.RESOLVED  # the caller's copy is kept up
+    assert second_page.stage == ConflictCase.Stage.AGREED
+    with pytest.raises(ValidationError, match="This conflict is resolved"):
+        step(setting, second_page, "follow_up", follow_up="holding")
+    case.refresh_from_db()
+    assert case.stage == ConflictCase.Stage.RESOLVED
+    assert case.resolved_at is not None
+    assert case.steps.filter(kind=ConflictStep.Kind.FOLLOW_UP).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_recording_at_once_take_turns_and_the_second_is_refused(
+    setting: Setting,
+) -> None:
+    """Both press "Record the agreement" at once: the second waits for the first to
+    finish, then reads that the agreement is made and is told what comes next,
+    rather than both agreements being recorded."""
+    if not connection.features.has_select_for_update:
+        pytest.skip("Row locks need PostgreSQL; SQLite runs one writer at a time.")
+    case = open_case(setting)
+    prepare_both(setting, case)
+    step(setting, case, "meeting", **MEETING)
+    first_page = ConflictCase.objects.get(pk=case.pk)
+    second_page = ConflictCase.objects.get(pk=case.pk)
+    agreement = {"follow_up_on": today() + 7 * DAY, **AGREEMENT}
+    first_recorded = threading.Event()
+    second_waited: list[bool] = []
+    outcome: list[BaseException | ConflictStep] = []
+
+    def someone_waits_for_a_lock() -> bool:
+        """Whether another connection is waiting for a lock this one holds."""
+        with connection.cursor() as cursor:
+            # Inside a transaction PostgreSQL keeps showing its first look at
+            # pg_stat_activity unless told to look again.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            (waiting,) = cursor.fetchone()
+        return bool(waiting)
+
+    def record_first() -> None:
+        try:
+            with transaction.atomic():
+                step(setting, first_page, "agreement", **agreement)
+                first_recorded.set()
+                # Hold the transaction open until the second is waiting for the row.
+                deadline = time.monotonic() + 10
+                while not someone_waits_for_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                second_waited.append(someone_waits_for_a_lock())
+        finally:
+            connections.close_all()
+
+    def record_second() -> None:
+        first_recorded.wait(timeout=10)
+        try:
+            outcome.append(step(setting, second_page, "agreement", **agreement))
+        except ValidationError as error:
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record_first), threading.Thread(target=record_second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert second_waited == [True]
+    (result,) = outcome
+    assert isinstance(result, ValidationError), result
+    assert "Next comes a follow-up check" in " ".join(result.messages)
+    assert case.steps.filter(kind=ConflictStep.Kind.AGREEMENT).count() == 1
+    case.refresh_from_db()
+    assert case.stage == ConflictCase.Stage.AGREED
+
+
+def test_a_preparation_conversation_cannot_be_dated_before_the_conflict_was_raised(
+    setting: Setting,
+) -> None:
+    with time_machine.travel(START, tick=False):
+        case = open_case(setting)
+    raised_on = datetime.date(2026, 3, 2)
+    with pytest.raises(ValidationError) as refused:
+        step(setting, case, "preparation", student=setting.ada, held_on=raised_on - DAY)
+    assert refused.value.message_dict["held_on"] == [
+        "This step cannot come before the conflict was raised (2 March 2026)."
+    ]
+    with pytest.raises(ValidationError) as refused:
+        step(setting, case, "preparation", student=setting.ada, held_on=today() + DAY)
+    assert refused.value.message_dict["held_on"] == [
+        "Record a step once it has happened: not a future date."
+    ]
+    assert not case.steps.exists()
+    step(setting, case, "preparation", student=setting.ada, held_on=raised_on)
+    assert case.steps.count() == 1
+
+
+def test_a_preparation_after_a_broken_agreement_cannot_come_before_the_follow_up(
+    setting: Setting,
+) -> None:
+    with time_machine.travel(START, tick=False):
+        case = open_case(setting)
+    on = datetime.date(2026, 3, 2)
+    step(setting, case, "preparation", student=setting.ada, held_on=on)
+    step(setting, case, "preparation", student=setting.ben, held_on=on)
+    step(setting, case, "meeting", held_on=on + DAY, **MEETING)
+    step(setting, case, "agreement", held_on=on + 2 * DAY, follow_up_on=on + 9 * DAY, **AGREEMENT)
+    step(setting, case, "follow_up", held_on=on + 9 * DAY, follow_up="broken")
+    with pytest.raises(ValidationError) as refused:
+        step(setting, case, "preparation", student=setting.ada, held_on=on + 8 * DAY)
+    assert refused.value.message_dict["held_on"] == [
+        "This step cannot come before the one before it (11 March 2026)."
+    ]
+    assert case.steps.filter(kind=ConflictStep.Kind.PREPARATION).count() == 2
+    step(setting, case, "preparation", student=setting.ada, held_on=on + 9 * DAY)
+    assert case.steps.filter(kind=ConflictStep.Kind.PREPARATION).count() == 3
+
+
+def test_preparation_conversations_may_be_recorded_in_any_order_of_their_dates(
+    setting: Setting,
+) -> None:
+    """Each student's conversation is separate: Ben's, held first, may be recorded
+    after Ada's. The meeting still comes after both."""
+    with time_machine.travel(START, tick=False):
+        case = open_case(setting)
+    on = datetime.date(2026, 3, 2)
+    step(setting, case, "preparation", student=setting.ada, held_on=on + 3 * DAY)
+    step(setting, case, "preparation", student=setting.ben, held_on=on + DAY)
+    with pytest.raises(ValidationError) as refused:
+        step(setting, case, "meeting", held_on=on + 2 * DAY, **MEETING)
+    assert refused.value.message_dict["held_on"] == [
+        "This step cannot come before the one before it (5 March 2026)."
+    ]
+    step(setting, case, "meeting", held_on=on + 3 * DAY, **MEETING)
+    case.refresh_from_db()
+    assert case.stage == ConflictCase.Stage.MET

@@ -116,11 +116,13 @@ def raise_as(persona: Persona, **fields: object) -> Concern:
 def test_staff_raise_any_kind(
     personas: dict[str, Persona], cast: Cast, who: str, kind: str
 ) -> None:
-    concern = raise_as(personas[who], kind=kind, students=[cast.mentee])
+    # A facilitator names the members of their own groups (the students they see).
+    named = cast.group_member if who == "facilitator" else cast.mentee
+    concern = raise_as(personas[who], kind=kind, students=[named])
     assert concern.kind == kind
     assert concern.raised_by == personas[who].user
     assert concern.raised_as == who
-    assert list(concern.students.all()) == [cast.mentee]
+    assert list(concern.students.all()) == [named]
 
 
 @pytest.mark.parametrize("who", ["mentor", "student"])
@@ -260,7 +262,7 @@ def test_a_worry_becomes_a_task_for_the_coordinators_not_the_dsl(
     concern = raise_as(personas["mentor"], kind=ConcernKind.BOUNDARY)
     task = Task.objects.get(subject_public_id=concern.public_id)
     assert task.assigned_to == personas["coordinator"].user
-    assert task.kind == TaskKind.NEEDS_HELP
+    assert task.kind == TaskKind.CONCERN_NEW
     assert task.link == reverse("concerns:detail", kwargs={"public_id": concern.public_id})
     assert "Seemed" not in task.title  # the title never holds what it says
 

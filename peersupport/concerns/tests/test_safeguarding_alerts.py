@@ -10,18 +10,19 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import Persona
 from peersupport.accounts.services import membership_change_role
 from peersupport.audit.models import AuditEvent
 from peersupport.concerns.selectors import receipt_for
-from peersupport.concerns.services import safeguarding_acknowledge
+from peersupport.concerns.services import safeguarding_acknowledge, safeguarding_escalate_due
 from peersupport.concerns.tests.safeguarding_setup import (
     FIRST_ACCOUNT,
     raise_safeguarding,
     second_dsl,
 )
-from peersupport.tasks.models import Task
+from peersupport.tasks.models import Task, TaskKind
 
 
 class RolledBack(Exception):
@@ -154,19 +155,44 @@ def test_the_receipt_names_who_received_it_and_when_and_nothing_more(
     assert FIRST_ACCOUNT not in repr(receipt)
 
 
-def test_a_school_without_a_dsl_escalates_at_once_and_tells_no_coordinator(
+def test_a_school_without_a_dsl_warns_its_coordinators_and_alerts_the_first_dsl(
     personas: dict[str, Persona],
     student_a: Any,
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    """Nobody can read the concern, so nobody is told of it; the coordinators are
+    told (no details) to give someone the DSL role, once, and the concern waits to
+    be alerted and escalated as usual: it is not marked escalated to nobody."""
     dsl = personas["dsl"]
     dsl.membership.is_active = False
     dsl.membership.save()
+    coordinator = personas["coordinator"].user
     with django_capture_on_commit_callbacks(execute=True):
         concern = raise_safeguarding(personas["facilitator"], [student_a])
+        raise_safeguarding(personas["facilitator"], [student_a], text="A second worry")
+        safeguarding_escalate_due(school=concern.school, now=timezone.now())
     concern.refresh_from_db()
-    assert concern.escalated_at is not None
-    assert mailoutbox == []
-    event = AuditEvent.objects.get(action="safeguarding.escalated")
-    assert "no active DSL" in event.detail
+    assert concern.escalated_at is None
+    assert not Task.objects.filter(subject_public_id=concern.public_id).exists()
+    warning = Task.objects.get(kind=TaskKind.NO_DSL, assigned_to=coordinator)
+    assert warning.subject_public_id == concern.school.public_id
+    assert [message.to for message in mailoutbox] == [[coordinator.email]]
+    assert FIRST_ACCOUNT not in mailoutbox[0].body
+    assert student_a.legal_surname not in mailoutbox[0].body
+    assert AuditEvent.objects.filter(action="safeguarding.no_dsl").count() == 1
+    assert not AuditEvent.objects.filter(action="safeguarding.escalated").exists()
+
+    dsl.membership.is_active = True
+    dsl.membership.save()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert safeguarding_escalate_due(school=concern.school, now=timezone.now()) == []
+        safeguarding_escalate_due(school=concern.school, now=timezone.now())
+    task = Task.objects.get(subject_public_id=concern.public_id)
+    assert (task.kind, task.assigned_to) == (TaskKind.SAFEGUARDING_ACK, dsl.user)
+    assert [m.subject for m in mailoutbox] == [
+        "A safeguarding concern needs acknowledging"
+    ] * 2  # one for each waiting concern, once
+    warning.refresh_from_db()
+    assert warning.status == Task.Status.DONE

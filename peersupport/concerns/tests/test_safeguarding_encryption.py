@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from conftest import Persona
 from peersupport.concerns.models import Concern, SafeguardingEntry
@@ -88,3 +88,55 @@ def test_a_new_key_put_first_still_reads_entries_written_before_rotation(
         *settings.FIELD_ENCRYPTION_KEYS,
     ]
     assert SafeguardingEntry.objects.get(pk=entry.pk).text == CHILDS_WORDS
+
+
+def test_rotation_re_encrypts_a_safeguarding_concerns_first_account_and_changes_nothing_else(
+    personas: dict[str, Persona], student_a: Any, settings: Any
+) -> None:
+    """The first account and the entries go through the door; whom they name,
+    who raised it and when stay as they were, and the door is shut afterwards."""
+    concern = safeguarding_acknowledge(
+        actor=personas["dsl"].user,
+        concern=raise_safeguarding(personas["mentor"], [student_a]),
+    )
+    entry = safeguarding_add_entry(
+        actor=personas["dsl"].user,
+        concern=concern,
+        kind="account",
+        text=CHILDS_WORDS,
+        students=[student_a],
+        staff=[personas["facilitator"].user],
+    )
+    columns = "kind, raised_by_id, raised_as, created_at, school_id, status, acknowledged_by_id"
+    before = raw_row("concerns_concern", columns, concern.pk)
+    before_text = raw("concerns_concern", "text", concern.pk)
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_field_key")
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key is gone
+
+    assert raw("concerns_concern", "text", concern.pk) != before_text
+    assert raw_row("concerns_concern", columns, concern.pk) == before
+    reread = Concern.objects.get(pk=concern.pk)
+    assert reread.text == FIRST_ACCOUNT
+    assert list(reread.students.all()) == [student_a]
+    entry = SafeguardingEntry.objects.get(pk=entry.pk)
+    assert entry.text == CHILDS_WORDS
+    assert list(entry.students.all()) == [student_a]
+    assert list(entry.staff_involved.all()) == [personas["facilitator"].user]
+    same_words = Concern._meta.get_field("text").get_prep_value(FIRST_ACCOUNT)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE concerns_concern SET text = %s WHERE id = %s", [same_words, concern.pk]
+        )
+
+
+def raw_row(table: str, columns: str, pk: int) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE id = %s", [pk])
+        return tuple(cursor.fetchone())

@@ -16,7 +16,7 @@ from peersupport.accounts.models import Role
 from peersupport.audit.models import AuditEvent
 from peersupport.concerns.models import Concern, ConcernSettings
 from peersupport.concerns.services import safeguarding_acknowledge, safeguarding_escalate_due
-from peersupport.concerns.tests.safeguarding_setup import raise_safeguarding, second_dsl
+from peersupport.concerns.tests.safeguarding_setup import raise_safeguarding
 from peersupport.lib.school_hours import add_school_minutes
 
 LONDON = ZoneInfo("Europe/London")
@@ -141,18 +141,18 @@ def test_a_concern_escalates_only_once(
     assert AuditEvent.objects.filter(action="safeguarding.escalated").count() == 1
 
 
-def test_it_goes_to_the_named_deputy_or_head_teacher_when_there_is_one(
+def test_it_goes_to_the_named_deputy_or_head_teacher_first_and_the_dsls_again(
     personas: dict[str, Persona],
     student_a: Any,
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     school = personas["dsl"].school
-    head = make_user("head@northgate.example", "Head Teacher", school, Role.VIEWER, False)
+    # The head teacher holds the DSL role too, so that the link lets them in.
+    head = make_user("head@northgate.example", "Head Teacher", school, Role.DSL, True)
     ConcernSettings.objects.create(
         school=school, escalate_to=head.user, acknowledge_within_minutes=15
     )
-    second_dsl(personas)
     concern = raised_at(at(day(0), 10, 0), personas["facilitator"], student_a)
     assert escalate_at(at(day(0), 10, 14), concern) == []
     with django_capture_on_commit_callbacks(execute=True):
@@ -160,8 +160,27 @@ def test_it_goes_to_the_named_deputy_or_head_teacher_when_there_is_one(
     concern.refresh_from_db()
     assert concern.escalated_to == head.user
     escalation = [m for m in mailoutbox if m.subject.startswith("ESCALATED")]
-    assert [m.to for m in escalation] == [["head@northgate.example"]]
+    assert [m.to for m in escalation] == [["head@northgate.example"], ["dsl@northgate.example"]]
     assert "Ada" not in escalation[0].body
+
+
+def test_a_named_person_who_lost_the_dsl_role_is_passed_over_for_the_dsls(
+    personas: dict[str, Persona],
+    student_a: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    school = personas["dsl"].school
+    head = make_user("head@northgate.example", "Head Teacher", school, Role.VIEWER, True)
+    ConcernSettings.objects.create(school=school, escalate_to=head.user)
+    concern = raised_at(at(day(0), 10, 0), personas["facilitator"], student_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalate_at(at(day(0), 10, 30), concern) == [concern]
+    concern.refresh_from_db()
+    assert concern.escalated_to is None
+    escalation = [m for m in mailoutbox if m.subject.startswith("ESCALATED")]
+    assert [m.to for m in escalation] == [["dsl@northgate.example"]]
+    assert "every DSL (1)" in AuditEvent.objects.get(action="safeguarding.escalated").detail
 
 
 def test_the_command_runs_it_for_every_school(

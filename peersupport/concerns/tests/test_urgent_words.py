@@ -26,6 +26,7 @@ from peersupport.audit.models import AuditEvent
 from peersupport.concerns.models import UrgentFlag, UrgentPhrase
 from peersupport.concerns.services import (
     shipped_urgent_phrases,
+    urgent_alert_pending,
     urgent_check,
     urgent_flag_review,
     urgent_phrase_add,
@@ -36,7 +37,7 @@ from peersupport.concerns.services import (
 from peersupport.meetings.services import check_in_record
 from peersupport.schools.models import School
 from peersupport.students.models import Student
-from peersupport.tasks.models import Task
+from peersupport.tasks.models import Task, TaskKind
 
 WORRYING = "I don\u2019t want to be alive anymore"
 
@@ -184,12 +185,45 @@ def test_a_school_without_a_list_is_given_the_shipped_one_at_its_first_check(
     assert UrgentPhrase.objects.filter(school=school_a).count() == len(shipped_urgent_phrases())
 
 
-def test_with_no_dsl_the_coordinators_are_alerted_so_someone_always_is(
-    school_a: School,
+def test_with_no_dsl_the_coordinators_are_warned_and_the_first_dsl_is_alerted(
+    school_a: School, django_capture_on_commit_callbacks: Any
 ) -> None:
+    """Only a DSL may open a flag, so a school with none cannot be told what was
+    written: its coordinators are warned (no words, no names) to give someone the
+    role, and the first DSL is alerted by the next scan."""
     coordinator = make_user("head@northgate.example", "Head", school_a, Role.COORDINATOR, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        flag = check(school_a, WORRYING)
+        check(school_a, "I want to kill myself")
+    assert flag is not None
+    assert not Task.objects.filter(subject_public_id=flag.public_id).exists()
+    warning = Task.objects.get(assigned_to=coordinator.user)
+    assert (warning.kind, warning.subject_public_id) == (TaskKind.NO_DSL, school_a.public_id)
+    assert warning.link == reverse("accounts:staff_list")
+    # One warning however many flags wait, and never the words.
+    assert [message.to for message in mail.outbox] == [["head@northgate.example"]]
+    assert "alive" not in mail.outbox[0].body
+    assert urgent_alert_pending(school=school_a) == 0  # still nobody to tell
+
+    dsl = make_user("new.dsl@northgate.example", "New Dsl", school_a, Role.DSL, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert urgent_alert_pending(school=school_a) == 2
+        assert urgent_alert_pending(school=school_a) == 0  # told once
+    review = Task.objects.get(subject_public_id=flag.public_id)
+    assert (review.kind, review.assigned_to) == (TaskKind.URGENT_REVIEW, dsl.user)
+    warning.refresh_from_db()
+    assert warning.status == Task.Status.DONE
+    assert len([m for m in mail.outbox if m.to == ["new.dsl@northgate.example"]]) == 2
+
+
+def test_the_scan_command_alerts_a_new_dsl_to_waiting_flags(school_a: School) -> None:
+    make_user("head@northgate.example", "Head", school_a, Role.COORDINATOR, True)
     flag = check(school_a, WORRYING)
-    assert Task.objects.get(subject_public_id=flag.public_id).assigned_to == coordinator.user
+    dsl = make_user("new.dsl@northgate.example", "New Dsl", school_a, Role.DSL, True)
+    out = io.StringIO()
+    call_command("run_urgent_scan", stdout=out)
+    assert "1 waiting flags sent to a new DSL" in out.getvalue()
+    assert Task.objects.get(subject_public_id=flag.public_id).assigned_to == dsl.user
 
 
 # ---------------------------------------------------------------- the list

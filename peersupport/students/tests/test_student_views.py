@@ -12,6 +12,7 @@ from django.urls import reverse
 from conftest import Persona, make_student
 from peersupport.audit.models import AuditEvent
 from peersupport.schools.models import School
+from peersupport.students import profile_links
 from peersupport.students.models import ConsentRecord
 
 
@@ -187,3 +188,28 @@ def test_a_future_consent_date_is_refused_and_nothing_saved(
     assert response.status_code == 200
     assert b"cannot be in the future" in response.content
     assert not ConsentRecord.objects.exists()
+
+
+def test_later_apps_add_links_to_the_profile_and_choose_who_sees_them(
+    client: Client,
+    personas: dict[str, Persona],
+    student_a,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The profile shows the links that later apps' sources give it (students cannot
+    import those apps), and nothing where a source answers None."""
+
+    def for_the_dsl(user, school, student):  # type: ignore[no-untyped-def]
+        if user != personas["dsl"].user:
+            return None
+        return profile_links.ProfileLink("Their page elsewhere", f"/elsewhere/{student.public_id}/")
+
+    monkeypatch.setattr(profile_links, "_sources", [])
+    profile_links.profile_link_source_add(for_the_dsl)
+    profile_links.profile_link_source_add(for_the_dsl)  # added once, however often
+    url = reverse("students:detail", args=[student_a.public_id])
+    client.force_login(personas["dsl"].user)
+    body = client.get(url).content.decode()
+    assert body.count(f'<a href="/elsewhere/{student_a.public_id}/">Their page elsewhere</a>') == 1
+    client.force_login(personas["coordinator"].user)
+    assert "elsewhere" not in client.get(url).content.decode()

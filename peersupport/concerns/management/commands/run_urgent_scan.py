@@ -2,7 +2,8 @@
 
 Runs every few minutes (cron, for example every 5 minutes): checks the words
 students gave with their check-ins in the last ``--minutes`` against each school's
-urgent-words list, and flags matches for the DSLs. Check-ins are stored by meetings,
+urgent-words list, and flags matches for the DSLs. It also alerts the DSLs to
+flags made while the school had no DSL (``urgent_alert_pending``). Check-ins are stored by meetings,
 which comes before concerns and so cannot check them itself. The window overlaps
 the runs on purpose, so that a late run misses nothing; a check-in is never
 flagged twice."""
@@ -16,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from peersupport.concerns.services import urgent_scan_check_ins
+from peersupport.concerns.services import urgent_alert_pending, urgent_scan_check_ins
 from peersupport.schools.models import School
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,14 @@ class Command(BaseCommand):
         for school in School.objects.order_by("name"):
             try:
                 flagged = urgent_scan_check_ins(school=school, since=since)
+                alerted = urgent_alert_pending(school=school)
             except Exception as error:
                 logger.exception("The urgent-words scan failed for school %s.", school.urn)
                 failed.append(f"{school.name} ({error.__class__.__name__})")
                 continue
-            self.stdout.write(f"{school.name}: {flagged} check-ins flagged")
+            self.stdout.write(
+                f"{school.name}: {flagged} check-ins flagged, "
+                f"{alerted} waiting flags sent to a new DSL"
+            )
         if failed:
             raise CommandError("The urgent-words scan failed for: " + ", ".join(failed))

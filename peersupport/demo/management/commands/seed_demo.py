@@ -4,7 +4,9 @@ Builds, through the services, a generated secondary school with one staff user i
 each role, and a second small school with its own coordinator (the "outsider" of the
 tests). The main school also gets a term of peer support (peersupport.demo.programmes):
 programmes, mentors, referrals, groups, mentorships, sessions and registers; and then
-its training, supervision, protocols and group ground rules (peersupport.demo.training).
+its training, supervision, protocols and group ground rules (peersupport.demo.training),
+its matching (peersupport.demo.matching) and its concerns: worries, conflicts,
+safeguarding records only the DSL sees, and urgent words (peersupport.demo.concerns).
 Same seed, same school."""
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 
 from peersupport.accounts.models import Role, User
 from peersupport.accounts.services import membership_grant, user_create
+from peersupport.demo.concerns import demo_concerns
 from peersupport.demo.matching import demo_matching
 from peersupport.demo.programmes import Staff, demo_programmes
 from peersupport.demo.roll import demo_roll_csv
@@ -29,6 +33,7 @@ from peersupport.students.services import students_import
 from peersupport.training.services import curriculum_install, protocols_install
 
 DEMO_PASSWORD = "demo-peer-support-2026"
+DISCARD_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 MAIN_SCHOOL = ("Northgate Academy", "140001", "4001")
 SECOND_SCHOOL = ("Riverside Learning Centre", "140002", "4002")
 DEMO_USERS = [
@@ -101,7 +106,10 @@ class Command(BaseCommand):
                 self.stdout.write(self.sign_ins())
                 return
             raise CommandError("The database already has schools; seed an empty database.")
-        with transaction.atomic():
+        # The services e-mail the DSL, once the seeding commits, about the demo's
+        # safeguarding concerns and urgent words: nobody reads the demo addresses,
+        # and the console backend would bury the sign-ins under them.
+        with override_settings(EMAIL_BACKEND=DISCARD_EMAIL), transaction.atomic():
             summary = self._seed(options["seed"], options["students"])
         self.stdout.write(self.style.SUCCESS("Demo school ready."))
         for line in summary:
@@ -162,7 +170,8 @@ class Command(BaseCommand):
         # mentors they activated and paired hold it.
         training = demo_training(school=main, seed=seed, today=today, staff=staff)
         matching = demo_matching(school=main, seed=seed, staff=staff)
-        return programmes.summary() + training.summary() + matching.summary()
+        concerns = demo_concerns(school=main, seed=seed, today=today, staff=staff)
+        return programmes.summary() + training.summary() + matching.summary() + concerns.summary()
 
     @staticmethod
     def sign_ins() -> str:
