@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "peersupport.meetings",
     "peersupport.matching",
     "peersupport.concerns",
+    "peersupport.wellbeing",
     "peersupport.reports",
     "peersupport.demo",
 ]
