@@ -15,5 +15,6 @@ urlpatterns = [
     path("sessions/", include("peersupport.meetings.urls")),
     path("matching/", include("peersupport.matching.urls")),
     path("concerns/", include("peersupport.concerns.urls")),
+    path("wellbeing/", include("peersupport.wellbeing.urls")),
     path("reports/", include("peersupport.reports.urls")),
 ]

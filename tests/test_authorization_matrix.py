@@ -349,6 +349,32 @@ MATRIX: dict[str, Rule] = {
     "concerns:thanks": Rule(
         "get", answers(302, default=404, viewer=403, partner=403, mentor=200), "raised_concern"
     ),
+    # wellbeing: staff pages
+    # A student's measures: coordinators and DSLs, and the facilitator of a group the
+    # student is in (student_a is in the facilitator's group). Outcomes name nobody,
+    # so viewers read them too; feedback trends go to the staff running the groups.
+    "wellbeing:staff_student_measures": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "student",
+    ),
+    "wellbeing:staff_scores_enter": Rule("get", MANAGERS_OBJECT, "student"),
+    "wellbeing:staff_outcomes": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, viewer=200, outsider=404),
+        "programme",
+    ),
+    "wellbeing:staff_outcomes_csv": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, viewer=200, outsider=404),
+        "programme",
+    ),
+    "wellbeing:staff_feedback_trends": Rule(
+        "get",
+        answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=404),
+        "programme",
+    ),
+    "wellbeing:staff_you_said_we_did": Rule("get", MANAGERS_ONLY),
     "concerns:list": Rule(
         "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
     ),
@@ -398,6 +424,21 @@ MATRIX: dict[str, Rule] = {
     "concerns:urgent_phrase_toggle": Rule(
         "post", answers(302, default=403, dsl=302), "urgent_phrase"
     ),
+    # wellbeing: student pages. A student's own questionnaire, goals and feedback on
+    # a session they were at; the mentor persona (a student too) has goals of their
+    # own but the others' records are 404; staff roles 403. An empty rating is
+    # refused with the page (400).
+    "wellbeing:questionnaire": Rule(
+        "get", answers(302, default=403, student=200, mentor=404), "own_questionnaire"
+    ),
+    "wellbeing:goals": Rule("get", answers(302, default=403, student=200, mentor=200)),
+    "wellbeing:goal_rate": Rule(
+        "post", answers(302, default=403, student=400, mentor=404), "own_goal"
+    ),
+    "wellbeing:feedback": Rule(
+        "get", answers(302, default=403, student=200, mentor=404), "feedback_session"
+    ),
+    "wellbeing:feedback_thanks": Rule("get", answers(302, default=403, student=200, mentor=200)),
     # Safeguarding: the DSLs only. A coordinator (the outsider is one, elsewhere)
     # guessing a record's address gets 404, as if there were none; other roles 403.
     # The list has no object: a coordinator gets 403. An empty entry or transfer
@@ -691,8 +732,37 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         recipient_name="Ms Rivers",
         sent_on=datetime.date.today(),
     )
+    # wellbeing: student pages. A questionnaire and a goal of the student persona,
+    # and a session today of a group they are in.
+    from peersupport.wellbeing.models import Questionnaire
+    from peersupport.wellbeing.services import goal_set
+
+    own_record = personas["student"].user.student_record
+    own_questionnaire = Questionnaire.objects.create(
+        school=school,
+        student=own_record,
+        instrument="scwbs",
+        occasion="baseline",
+        due_on=datetime.date.today(),
+    )
+    own_goal = goal_set(
+        actor=personas["student"].user, student=own_record, text="Speak up", first_rating=3
+    )
+    feedback_group = programmes.group_create(
+        actor=coordinator.user, programme=programme, name="Feedback group"
+    )
+    programmes.group_add_member(actor=coordinator.user, group=feedback_group, student=own_record)
+    feedback_session = session_create(
+        actor=coordinator.user,
+        group=feedback_group,
+        date=datetime.date.today(),
+        start_time=datetime.time(9),
+    )
     return {
         "safeguarding": {"public_id": safeguarding.public_id},
+        "own_questionnaire": {"public_id": own_questionnaire.public_id},
+        "own_goal": {"public_id": own_goal.public_id},
+        "feedback_session": {"public_id": feedback_session.public_id},
         "safeguarding_transfer": {"public_id": safeguarding_transfer.public_id},
         "conflict": {"public_id": conflict.public_id},
         "conflict_concern": {"public_id": conflict_concern.public_id},

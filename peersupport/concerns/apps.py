@@ -17,6 +17,13 @@ class ConcernsConfig(AppConfig):
         # file, when there is one (students cannot ask concerns itself).
         profile_link_source_add(safeguarding_file_link)
 
+        # Free text stored by apps beside concerns (wellbeing's feedback and goals)
+        # goes through the urgent-words check (they cannot call concerns itself).
+        from peersupport.concerns.services import urgent_check
+        from peersupport.students.free_text import free_text_checker_add
+
+        free_text_checker_add(urgent_check)
+
         # The guards that keep a safeguarding record's links append-only.
         from peersupport.concerns import signals
 

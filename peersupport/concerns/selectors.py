@@ -26,6 +26,7 @@ from peersupport.lib.school_hours import add_school_minutes
 from peersupport.meetings.models import CheckIn
 from peersupport.programmes.selectors import school_managers
 from peersupport.schools.models import School
+from peersupport.students.free_text import free_text_read
 from peersupport.students.models import Student
 
 # ---------------------------------------------------------------- raising a concern
@@ -328,4 +329,6 @@ def urgent_flag_source_text(flag: UrgentFlag) -> str | None:
             school=flag.school, public_id=flag.source_public_id
         ).first()
         return check_in.word if check_in is not None else None
-    return None
+    # Records of the apps beside concerns (wellbeing's feedback and goals), read
+    # through the reader each registered (students/free_text.py).
+    return free_text_read(flag.school, flag.source_type, flag.source_public_id)

@@ -35,6 +35,7 @@ from peersupport.meetings.forms import (
     SupervisionForm,
 )
 from peersupport.meetings.models import Mark, Session
+from peersupport.meetings.my_page_parts import my_page_parts_for
 from peersupport.meetings.selectors import (
     as_rows,
     engagement_snapshot_rows,
@@ -165,12 +166,18 @@ def my_page_view(request: SchoolRequest) -> HttpResponse:
         )
         messages.success(request, "Thank you. Your check-in is saved.")
         return redirect("meetings:mine")
-    page = my_page(student=student, today=timezone.localdate())
+    today = timezone.localdate()
+    page = my_page(student=student, today=today)
     return render(
         request,
         "meetings/my_page.html",
         {
             "page": page,
+            "parts": (
+                my_page_parts_for(request.user, request.school, student, today)
+                if student is not None
+                else []
+            ),
             "form": form,
             "fit_form": FitCheckForm(),
             "group_rules": rules_for_student(student) if student else [],

@@ -25,6 +25,7 @@ class TaskKind(models.TextChoices):
     NO_DSL = "no_dsl", "Give a member of staff the DSL role"
     URGENT_REVIEW = "urgent_review", "Review words that may mean a child is at risk"
     CONFLICT_OVERDUE = "conflict_overdue", "Move an overdue conflict forward"
+    MEASURE_DUE = "measure_due", "Help a student complete a wellbeing measure"
 
 
 class Task(SchoolOwned):

@@ -288,6 +288,11 @@ def effect_size_interval(
     _check_confidence(confidence)
     if n < 2 or not math.isfinite(effect_size):
         return None
+    if effect_size < 0:
+        # The noncentral t is symmetric (cdf(t; nc) = 1 - cdf(-t; -nc)), and SciPy is
+        # steadier on the positive side: work there and mirror the interval.
+        mirrored = effect_size_interval(-effect_size, n, confidence=confidence)
+        return None if mirrored is None else (-mirrored[1], -mirrored[0])
     degrees_of_freedom = n - 1
     root_n = math.sqrt(n)
     t_observed = effect_size * root_n

@@ -21,7 +21,10 @@ from peersupport.audit.services import audit_record
 from peersupport.meetings.models import Session
 from peersupport.programmes.models import Enrolment, Mentorship, Programme
 from peersupport.schools.models import School
+from peersupport.students.free_text import free_text_check
 from peersupport.students.models import Student
+from peersupport.tasks.models import TaskKind
+from peersupport.tasks.services import tasks_close_for
 from peersupport.wellbeing.instruments import Instrument, load_instruments
 from peersupport.wellbeing.models import (
     Feedback,
@@ -268,6 +271,7 @@ def questionnaire_complete(
     if questionnaire.started_at is None:
         questionnaire.started_at = questionnaire.completed_at
     questionnaire.save(update_fields=["total", "subscales", "status", "completed_at", "started_at"])
+    _measure_tasks_close(actor, questionnaire)
     audit_record(
         action="questionnaire.completed",
         actor=actor,
@@ -278,6 +282,17 @@ def questionnaire_complete(
         detail=f"{questionnaire.instrument} {questionnaire.occasion}",
     )
     return questionnaire
+
+
+def _measure_tasks_close(actor: User, questionnaire: Questionnaire) -> None:
+    """The staff task to help the student complete it (wellbeing/daily.py) is done."""
+    tasks_close_for(
+        actor=actor,
+        school=questionnaire.school,
+        kind=TaskKind.MEASURE_DUE,
+        subject_public_ids=[questionnaire.public_id],
+        why="the measure was completed",
+    )
 
 
 @transaction.atomic
@@ -308,6 +323,7 @@ def scores_enter(
     questionnaire.save(
         update_fields=["total", "subscales", "answers", "status", "completed_at", "entered_by"]
     )
+    _measure_tasks_close(actor, questionnaire)
     audit_record(
         action="questionnaire.scores_entered",
         actor=actor,
@@ -375,6 +391,15 @@ def goal_set(
     GoalRating.objects.create(
         school=student.school, goal=goal, rating=first_rating, rated_on=today, recorded_by=actor
     )
+    # The urgent-words check (registered by concerns): the flag names the student, so
+    # the DSL can find the goal.
+    free_text_check(
+        school=student.school,
+        text=text,
+        source_type="goal",
+        source_public_id=goal.public_id,
+        student=student,
+    )
     audit_record(
         action="goal.set",
         actor=actor,
@@ -438,6 +463,8 @@ def feedback_give(
         raise PermissionDenied("Only a student can give feedback on a session.")
     if not _took_part(student, session):
         raise PermissionDenied("You can only give feedback on a session you were part of.")
+    if session.status == Session.Status.CANCELLED or session.date > timezone.localdate():
+        raise ValidationError("You can give feedback once the session has happened.")
     instrument = instrument_of(FEEDBACK_INSTRUMENT)
     try:
         score(instrument, answers)  # refuses unknown questions and answers out of range
@@ -469,6 +496,17 @@ def feedback_give(
     )
     feedback.full_clean()
     feedback.save()
+    # The urgent-words check (registered by concerns). Anonymous feedback's flag
+    # names no student and points only at the feedback, which names nobody.
+    if free_text_check(
+        school=session.school,
+        text=comment,
+        source_type="session_feedback",
+        source_public_id=feedback.id,
+        student=None if anonymous else student,
+    ):
+        feedback.urgent = True
+        feedback.save(update_fields=["urgent"])
     audit_record(
         action="feedback.given",
         actor=None if anonymous else actor,
@@ -481,8 +519,10 @@ def feedback_give(
 
 
 def _took_part(student: Student, session: Session) -> bool:
+    """The mentee of a one-to-one session, or a member of the group. (A peer mentor
+    says how it went in their session log and the mentor survey instead.)"""
     if session.mentorship is not None:
-        return student.pk in (session.mentorship.mentee_id, session.mentorship.mentor.student_id)
+        return student.pk == session.mentorship.mentee_id
     assert session.group is not None
     return session.group.members.filter(student=student).exists()
 
@@ -522,3 +562,99 @@ def you_said_we_did_post(
         object_public_id=entry.public_id,
     )
     return entry
+
+
+# ---------------------------------------------------------------- paper measures
+
+
+@transaction.atomic
+def questionnaire_record_paper(
+    *,
+    actor: User,
+    student: Student,
+    instrument: str,
+    occasion: str,
+    taken_on: datetime.date,
+    totals: Mapping[str, int | float | None],
+    programme: Programme | None = None,
+    request: HttpRequest | None = None,
+) -> Questionnaire:
+    """A coordinator or DSL enters the scores of a paper measure a student took on
+    ``taken_on``: into the questionnaire already due for that occasion (of that
+    programme) if there is one, otherwise into a new one dated ``taken_on``. Bad
+    scores are refused by :func:`scores_enter` and nothing is saved."""
+    require_manager(actor, student.school)
+    if programme is not None and programme.school_id != student.school_id:
+        raise ValidationError({"programme": "That programme is not in this school."})
+    if occasion not in Occasion.values:
+        raise ValidationError({"occasion": "Choose when the measure was taken."})
+    if instrument_of(instrument).kind != "scores_only":
+        raise ValidationError("The student answers this measure themself.")
+    questionnaire = (
+        Questionnaire.objects.filter(
+            student=student,
+            instrument=instrument,
+            occasion=occasion,
+            programme=programme,
+            status__in=[Questionnaire.Status.DUE, Questionnaire.Status.STARTED],
+        )
+        .order_by("due_on")
+        .first()
+    )
+    if questionnaire is None:
+        questionnaire, _ = Questionnaire.objects.get_or_create(
+            student=student,
+            instrument=instrument,
+            occasion=occasion,
+            programme=programme,
+            mentorship=None,
+            due_on=taken_on,
+            defaults={"school": student.school},
+        )
+    return scores_enter(actor=actor, questionnaire=questionnaire, totals=totals, request=request)
+
+
+# ---------------------------------------------------------------- measure settings
+
+
+@transaction.atomic
+def measure_settings_set(
+    *,
+    actor: User,
+    programme: Programme,
+    instrument: str,
+    review_every_weeks: int = 6,
+    pulse_first_after_days: int = 30,
+    pulse_every_days: int = 60,
+    request: HttpRequest | None = None,
+) -> MeasureSettings:
+    """A coordinator or DSL sets when a programme's measures are taken and which
+    measure it uses (any shipped instrument a student answers or staff enter from
+    paper; not the goals or feedback instruments, which are asked otherwise)."""
+    require_manager(actor, programme.school)
+    found = instrument_of(instrument)
+    if found.kind not in ("items", "scores_only") or instrument in (
+        GOALS_INSTRUMENT,
+        FEEDBACK_INSTRUMENT,
+        MENTOR_INSTRUMENT,
+    ):
+        raise ValidationError({"instrument": "Choose a wellbeing measure."})
+    rules = MeasureSettings.objects.filter(programme=programme).first() or MeasureSettings(
+        school=programme.school, programme=programme
+    )
+    rules.instrument = instrument
+    rules.review_every_weeks = review_every_weeks
+    rules.pulse_first_after_days = pulse_first_after_days
+    rules.pulse_every_days = pulse_every_days
+    rules.full_clean()
+    rules.save()
+    audit_record(
+        action="measure_settings.set",
+        actor=actor,
+        school=programme.school,
+        object_type="programme",
+        object_public_id=programme.public_id,
+        request=request,
+        detail=f"{instrument} every {review_every_weeks} weeks",
+    )
+    return rules

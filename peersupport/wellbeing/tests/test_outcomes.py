@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
@@ -493,6 +493,16 @@ def test_reliable_change_counts_add_up(rows: list[tuple[float, float | None]]) -
     )
 
 
+def test_a_large_fall_has_the_mirror_interval_of_the_same_rise() -> None:
+    """Found by Hypothesis: two students falling 35 and 37 points (d_z about -25 on
+    one degree of freedom) once had no interval while the same rise had one."""
+    rise = outcomes.effect_size_interval(36 / math.sqrt(2), 2)
+    fall = outcomes.effect_size_interval(-36 / math.sqrt(2), 2)
+    assert rise is not None and fall is not None
+    assert fall == (-rise[1], -rise[0])
+
+
+@example([(47.0, 12.0), (49.0, 12.0)])
 @settings(deadline=None)
 @given(whole_number_rows)
 def test_swapping_baseline_and_follow_up_mirrors_everything(

@@ -400,3 +400,24 @@ def test_you_said_we_did_is_posted_by_a_coordinator(
             you_said="x",
             we_did="y",
         )
+
+
+def test_no_feedback_from_the_mentor_or_on_a_session_that_has_not_happened(
+    personas: dict[str, Persona], cast: Cast
+) -> None:
+    with pytest.raises(PermissionDenied):
+        feedback_give(
+            actor=personas["mentor"].user,
+            session=cast.one_to_one_session,
+            answers=feedback_answers(),
+        )
+    Session.objects.filter(pk=cast.group_session.pk).update(
+        date=datetime.date.today() + datetime.timedelta(days=1)
+    )
+    cast.group_session.refresh_from_db()
+    with pytest.raises(ValidationError):
+        feedback_give(
+            actor=personas["student"].user, session=cast.group_session, answers=feedback_answers()
+        )
+    assert not Feedback.objects.exists()
+    assert not FeedbackGiven.objects.exists()

@@ -6,8 +6,9 @@ tests). The main school also gets a term of peer support (peersupport.demo.progr
 programmes, mentors, referrals, groups, mentorships, sessions and registers; and then
 its training, supervision, protocols and group ground rules (peersupport.demo.training),
 its matching (peersupport.demo.matching) and its concerns: worries, conflicts,
-safeguarding records only the DSL sees, and urgent words (peersupport.demo.concerns).
-Same seed, same school."""
+safeguarding records only the DSL sees, and urgent words (peersupport.demo.concerns);
+and its wellbeing measures, goals, session feedback and "You said, we did"
+(peersupport.demo.wellbeing). Same seed, same school."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from peersupport.demo.matching import demo_matching
 from peersupport.demo.programmes import Staff, demo_programmes
 from peersupport.demo.roll import demo_roll_csv
 from peersupport.demo.training import demo_training
+from peersupport.demo.wellbeing import demo_wellbeing
 from peersupport.schools.models import Phase, School
 from peersupport.schools.services import holiday_add, school_create, term_add
 from peersupport.students.importing import parse_mis_csv
@@ -171,7 +173,14 @@ class Command(BaseCommand):
         training = demo_training(school=main, seed=seed, today=today, staff=staff)
         matching = demo_matching(school=main, seed=seed, staff=staff)
         concerns = demo_concerns(school=main, seed=seed, today=today, staff=staff)
-        return programmes.summary() + training.summary() + matching.summary() + concerns.summary()
+        wellbeing = demo_wellbeing(school=main, seed=seed, today=today, staff=staff)
+        return (
+            programmes.summary()
+            + training.summary()
+            + matching.summary()
+            + concerns.summary()
+            + wellbeing.summary()
+        )
 
     @staticmethod
     def sign_ins() -> str:

@@ -1,7 +1,9 @@
 """python manage.py run_daily [--date YYYY-MM-DD]
 
 The daily job, for cron or a systemd timer: refreshes engagement signals, opens
-follow-up tasks, and sends each member of staff a short e-mail. Safe to run twice."""
+follow-up tasks, and sends each member of staff a short e-mail; then runs the steps
+later apps add to the daily job (meetings/daily_steps.py: wellbeing makes measures
+due). Safe to run twice."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from peersupport.meetings.daily_steps import daily_steps
 from peersupport.meetings.services import daily_run, daily_send
 from peersupport.schools.models import School
 
@@ -38,14 +41,26 @@ class Command(BaseCommand):
             except Exception as error:
                 logger.exception("The daily job failed for school %s.", school.urn)
                 failed.append(f"{school.name} ({error.__class__.__name__})")
-                continue
-            sent = daily_send(school=school, today=today, outbox=result.outbox)
-            self.stdout.write(
-                f"{school.name}: {result.at_risk_tasks} new at-risk tasks, "
-                f"{result.contact_tasks} contact tasks, "
-                f"{result.supervision_tasks} supervision tasks, "
-                f"{result.training_tasks} training tasks, "
-                f"{result.mentors_paused} mentors paused (training ran out), {sent} e-mails"
-            )
+            else:
+                sent = daily_send(school=school, today=today, outbox=result.outbox)
+                self.stdout.write(
+                    f"{school.name}: {result.at_risk_tasks} new at-risk tasks, "
+                    f"{result.contact_tasks} contact tasks, "
+                    f"{result.supervision_tasks} supervision tasks, "
+                    f"{result.training_tasks} training tasks, "
+                    f"{result.mentors_paused} mentors paused (training ran out), {sent} e-mails"
+                )
+            # Each added step on its own: one that fails is reported and the others
+            # (and the next school) still run.
+            for step in daily_steps():
+                name = getattr(step, "__qualname__", repr(step))
+                try:
+                    said = step(school, today)
+                except Exception as error:
+                    logger.exception("The daily step %s failed for school %s.", name, school.urn)
+                    failed.append(f"{school.name} ({name}: {error.__class__.__name__})")
+                    continue
+                if said:
+                    self.stdout.write(f"  {said}")
         if failed:
             raise CommandError("The daily job failed for: " + ", ".join(failed))

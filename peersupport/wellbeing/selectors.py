@@ -1,0 +1,450 @@
+"""Reads of wellbeing for the staff pages: a student's trajectory on each measure
+and their goals, a programme's outcomes in a term (the figures come from
+wellbeing.outcomes, so the page and the CSV read the same numbers), and feedback
+trends by week. Each runs a fixed number of queries, whatever the numbers."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from peersupport.programmes.models import Enrolment, Programme
+from peersupport.schools.models import School, Term
+from peersupport.students.models import ETHNICITY_MAJOR_GROUP, Gender, SenStatus, Student
+from peersupport.wellbeing import outcomes
+from peersupport.wellbeing.instruments import Instrument, Scale, load_instruments
+from peersupport.wellbeing.models import (
+    Feedback,
+    Goal,
+    GoalRating,
+    MeasureSettings,
+    Occasion,
+    Questionnaire,
+)
+from peersupport.wellbeing.scoring import band_for
+
+BANDS_NOT_CHECKED = "bands not yet checked"
+FOLLOW_UP_OCCASIONS = (Occasion.REVIEW, Occasion.EXIT)
+DEFAULT_MEASURE = str(MeasureSettings._meta.get_field("instrument").get_default())
+
+
+def suppression_threshold() -> int:
+    """Counts below this are hidden (settings.SMALL_NUMBER_THRESHOLD, default 5)."""
+    return int(settings.SMALL_NUMBER_THRESHOLD)
+
+
+# ---------------------------------------------------------------- a student's trajectory
+
+
+@dataclass(frozen=True)
+class ScaleCell:
+    name: str
+    value: float | None
+    band: str  # the band's label, BANDS_NOT_CHECKED, or "" when the scale has no bands
+
+
+@dataclass(frozen=True)
+class TrajectoryRow:
+    taken_on: datetime.date
+    occasion: str
+    total: ScaleCell | None
+    subscales: list[ScaleCell]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One measure's completed questionnaires for one student, oldest first."""
+
+    instrument: Instrument
+    rows: list[TrajectoryRow]
+
+    @property
+    def headline(self) -> Scale | None:
+        return self.instrument.headline_scale
+
+    @property
+    def subscale_names(self) -> list[str]:
+        return [scale.name for scale in self.instrument.subscales]
+
+
+def _cell(instrument: Instrument, scale: Scale, value: float | None) -> ScaleCell:
+    if value is None or scale.bands is None:
+        return ScaleCell(scale.name, value, "")
+    if not scale.bands.verified:
+        return ScaleCell(scale.name, value, BANDS_NOT_CHECKED)
+    band = band_for(instrument, scale.key, value)
+    return ScaleCell(scale.name, value, band.label if band is not None else "")
+
+
+def taken_on(questionnaire: Questionnaire) -> datetime.date:
+    """When a completed questionnaire was taken: the day it was finished, or for a
+    paper measure the date it is filed under (the day it was taken)."""
+    if questionnaire.entered_by_id is None and questionnaire.completed_at is not None:
+        return timezone.localdate(questionnaire.completed_at)
+    return questionnaire.due_on
+
+
+def trajectories_of(student: Student) -> list[Trajectory]:
+    """Each measure the student has completed, with every result and its bands. One
+    query."""
+    instruments = load_instruments()
+    done = Questionnaire.objects.filter(
+        school=student.school, student=student, status=Questionnaire.Status.DONE
+    ).order_by("instrument", "due_on", "completed_at")
+    by_instrument: dict[str, list[TrajectoryRow]] = defaultdict(list)
+    for questionnaire in done:
+        instrument = instruments.get(questionnaire.instrument)
+        if instrument is None or instrument.headline is None:
+            continue
+        headline = instrument.headline_scale
+        assert headline is not None
+        by_instrument[questionnaire.instrument].append(
+            TrajectoryRow(
+                taken_on=taken_on(questionnaire),
+                occasion=questionnaire.get_occasion_display(),
+                total=_cell(instrument, headline, questionnaire.total),
+                subscales=[
+                    _cell(instrument, scale, questionnaire.subscales.get(scale.key))
+                    for scale in instrument.subscales
+                ],
+            )
+        )
+    return [
+        Trajectory(instruments[key], sorted(rows, key=lambda row: row.taken_on))
+        for key, rows in sorted(by_instrument.items(), key=lambda kv: instruments[kv[0]].name)
+    ]
+
+
+def goals_of(student: Student) -> list[Goal]:
+    """The student's goals with their ratings, oldest first. Two queries."""
+    return list(
+        Goal.objects.filter(school=student.school, student=student).prefetch_related(
+            Prefetch("ratings", queryset=GoalRating.objects.order_by("rated_on", "pk"))
+        )
+    )
+
+
+# ---------------------------------------------------------------- programme outcomes
+
+
+def terms_of(school: School) -> QuerySet[Term]:
+    return Term.objects.filter(school=school).order_by("-starts_on")
+
+
+def current_term(terms: Iterable[Term], today: datetime.date) -> Term | None:
+    """The term ``today`` is in, else the latest that has started, else the first."""
+    listed = list(terms)
+    for term in listed:
+        if term.starts_on <= today <= term.ends_on:
+            return term
+    started = [term for term in listed if term.starts_on <= today]
+    if started:
+        return max(started, key=lambda term: term.starts_on)
+    return listed[0] if listed else None
+
+
+SUBGROUP_HEADINGS = ("Pupil premium", "SEN status", "Gender", "Year group", "Ethnic group")
+
+
+def subgroups_of(student: Student) -> dict[str, str]:
+    """The student's label in each reporting grouping ("" when not recorded)."""
+    return {
+        "Pupil premium": "Pupil premium" if student.pupil_premium else "Not pupil premium",
+        "SEN status": dict(SenStatus.choices).get(student.sen_status, ""),
+        "Gender": dict(Gender.choices).get(student.gender, ""),
+        "Year group": f"Year {student.year_group}",
+        "Ethnic group": ETHNICITY_MAJOR_GROUP.get(student.ethnicity, ""),
+    }
+
+
+@dataclass(frozen=True)
+class SubgroupTable:
+    heading: str
+    rows: list[outcomes.Subgroup[outcomes.ChangeSummary]]
+
+
+@dataclass(frozen=True)
+class GoalSubgroupTable:
+    heading: str
+    rows: list[outcomes.Subgroup[outcomes.GoalProgress]]
+
+
+@dataclass(frozen=True)
+class ProgrammeOutcomes:
+    """A programme's outcomes in a term. ``summary`` is None when the programme's
+    measure is the goals instrument (then ``goals`` is its outcome)."""
+
+    programme: Programme
+    term: Term
+    instrument: Instrument
+    threshold: int
+    summary: outcomes.ChangeSummary | None
+    subgroups: list[SubgroupTable]
+    goals: outcomes.GoalProgress
+    goal_subgroups: list[GoalSubgroupTable] = field(default_factory=list)
+
+    @property
+    def effect_size_label(self) -> str:
+        return outcomes.EFFECT_SIZE_LABEL
+
+
+def _students_in_term(programme: Programme, term: Term) -> list[Student]:
+    """Everyone enrolled in the programme at some time in the term, once each."""
+    enrolments = (
+        Enrolment.objects.filter(
+            school=programme.school,
+            programme=programme,
+            started_on__lte=term.ends_on,
+        )
+        .exclude(ended_on__lt=term.starts_on)
+        .select_related("student")
+        .order_by("student_id", "started_on")
+    )
+    students: dict[int, Student] = {}
+    for enrolment in enrolments:
+        students.setdefault(enrolment.student_id, enrolment.student)
+    return list(students.values())
+
+
+def _score_pairs(
+    programme: Programme, instrument: Instrument, students: list[Student], term: Term
+) -> list[tuple[str, float | None, float | None]]:
+    """(student, baseline, latest follow-up in the term) for each student: the
+    baseline is their latest scored baseline on or before the term's end; the
+    follow-up their latest scored review or exit measure in the term. One query."""
+    done = Questionnaire.objects.filter(
+        school=programme.school,
+        programme=programme,
+        instrument=instrument.key,
+        student__in=[student.pk for student in students],
+        status=Questionnaire.Status.DONE,
+        total__isnull=False,
+        due_on__lte=term.ends_on,
+    ).order_by("due_on", "pk")
+    baseline: dict[int, float] = {}
+    follow_up: dict[int, float] = {}
+    for questionnaire in done:
+        assert questionnaire.total is not None
+        if questionnaire.occasion == Occasion.BASELINE:
+            baseline[questionnaire.student_id] = questionnaire.total
+        elif questionnaire.occasion in FOLLOW_UP_OCCASIONS and questionnaire.due_on >= (
+            term.starts_on
+        ):
+            follow_up[questionnaire.student_id] = questionnaire.total
+    return [
+        (str(student.public_id), baseline.get(student.pk), follow_up.get(student.pk))
+        for student in students
+    ]
+
+
+def _goal_rows(students: list[Student], term: Term) -> list[tuple[str, str, float, float | None]]:
+    """(student, goal, first rating, latest rating in the term if after the first)
+    for each goal the students had set by the end of the term. Two queries."""
+    by_pk = {student.pk: student for student in students}
+    goals = Goal.objects.filter(student__in=list(by_pk), set_on__lte=term.ends_on).prefetch_related(
+        Prefetch(
+            "ratings",
+            queryset=GoalRating.objects.filter(rated_on__lte=term.ends_on).order_by(
+                "rated_on", "pk"
+            ),
+        )
+    )
+    rows = []
+    for goal in goals:
+        ratings = list(goal.ratings.all())
+        if not ratings:
+            continue
+        first, last = ratings[0], ratings[-1]
+        later = last is not first and last.rated_on >= term.starts_on
+        rows.append(
+            (
+                str(by_pk[goal.student_id].public_id),
+                str(goal.public_id),
+                float(first.rating),
+                float(last.rating) if later else None,
+            )
+        )
+    return rows
+
+
+def programme_outcomes(programme: Programme, term: Term) -> ProgrammeOutcomes:
+    """The programme's outcomes in the term, overall and by subgroup, with small
+    subgroups suppressed. A fixed number of queries, however many students."""
+    instruments = load_instruments()
+    rules = MeasureSettings.objects.filter(programme=programme).first()
+    key = rules.instrument if rules is not None else DEFAULT_MEASURE
+    instrument = instruments[key]
+    threshold = suppression_threshold()
+    students = _students_in_term(programme, term)
+    groups = {str(student.public_id): subgroups_of(student) for student in students}
+
+    summary = None
+    subgroups: list[SubgroupTable] = []
+    headline = instrument.headline_scale
+    if headline is not None:
+        pairs = _score_pairs(programme, instrument, students, term)
+        change = headline.reliable_change
+        figures = {
+            "higher_is_better": headline.higher_is_better is not False,
+            "reliability": change.reliability if change is not None else None,
+            "sd": change.sd if change is not None else None,
+        }
+        summary = outcomes.change_summary(pairs, **figures)  # type: ignore[arg-type]
+        subgroups = [
+            SubgroupTable(
+                heading,
+                outcomes.by_subgroup(
+                    pairs,
+                    {student: labels[heading] for student, labels in groups.items()},
+                    threshold=threshold,
+                    **figures,  # type: ignore[arg-type]
+                ),
+            )
+            for heading in SUBGROUP_HEADINGS
+        ]
+    goal_rows = _goal_rows(students, term)
+    goal_subgroups = [
+        GoalSubgroupTable(
+            heading,
+            outcomes.goal_progress_by_subgroup(
+                goal_rows,
+                {student: labels[heading] for student, labels in groups.items()},
+                threshold=threshold,
+            ),
+        )
+        for heading in SUBGROUP_HEADINGS
+    ]
+    return ProgrammeOutcomes(
+        programme=programme,
+        term=term,
+        instrument=instrument,
+        threshold=threshold,
+        summary=summary,
+        subgroups=subgroups,
+        goals=outcomes.goal_progress(goal_rows),
+        goal_subgroups=goal_subgroups,
+    )
+
+
+# ---------------------------------------------------------------- feedback trends
+
+
+def feedback_score(answers: dict[str, int | None]) -> float | None:
+    """One feedback's score: the mean of the items answered (None if none were)."""
+    values = [value for value in answers.values() if value is not None]
+    return sum(values) / len(values) if values else None
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    week_of: datetime.date
+    count: int | None  # None: suppressed
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    label: str
+    cells: list[TrendCell]
+
+
+@dataclass(frozen=True)
+class FeedbackComment:
+    week_of: datetime.date | None  # None: hidden, see feedback_trends
+    where: str
+    author: str  # "Anonymous" for anonymous feedback: no name is stored
+    comment: str
+
+
+@dataclass(frozen=True)
+class FeedbackTrends:
+    weeks: list[datetime.date]
+    by_group: list[TrendRow]
+    by_mentor: list[TrendRow]
+    comments: list[FeedbackComment]
+    threshold: int
+
+
+def _trend_rows(
+    entries: dict[str, dict[datetime.date, list[float]]],
+    counts: dict[str, dict[datetime.date, int]],
+    weeks: list[datetime.date],
+    threshold: int,
+) -> list[TrendRow]:
+    rows = []
+    for label in sorted(counts):
+        cells = []
+        for week in weeks:
+            count = counts[label].get(week, 0)
+            scores = entries[label].get(week, [])
+            if 0 < count < threshold:
+                cells.append(TrendCell(week, None, None))
+            else:
+                mean = sum(scores) / len(scores) if scores else None
+                cells.append(TrendCell(week, count, mean))
+        rows.append(TrendRow(label, cells))
+    return rows
+
+
+def feedback_trends(
+    feedback: QuerySet[Feedback], *, with_comments: bool, weeks_shown: int = 12
+) -> FeedbackTrends:
+    """Count and mean score of session feedback per group and per mentor, by week,
+    over the latest ``weeks_shown`` weeks with feedback; cells with fewer than the
+    threshold show no count. Per mentor uses named feedback only (anonymous feedback
+    in a one-to-one programme names no mentor, by design). Two queries."""
+    threshold = suppression_threshold()
+    rows = list(feedback.select_related("group", "mentor__student", "student").order_by("week_of"))
+    weeks = sorted({row.week_of for row in rows})[-weeks_shown:]
+    shown = set(weeks)
+    group_scores: dict[str, dict[datetime.date, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    group_counts: dict[str, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+    mentor_scores: dict[str, dict[datetime.date, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    mentor_counts: dict[str, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+    comments = []
+    for row in rows:
+        if row.week_of not in shown:
+            continue
+        score = feedback_score(row.answers)
+        where = row.group.name if row.group is not None else "One-to-one"
+        group_counts[where][row.week_of] += 1
+        if score is not None:
+            group_scores[where][row.week_of].append(score)
+        if not row.anonymous and row.mentor is not None:
+            mentor = row.mentor.student.display_name
+            mentor_counts[mentor][row.week_of] += 1
+            if score is not None:
+                mentor_scores[mentor][row.week_of].append(score)
+        if with_comments and row.comment:
+            author = (
+                "Anonymous" if row.anonymous or row.student is None else row.student.display_name
+            )
+            comments.append(FeedbackComment(row.week_of, where, author, row.comment))
+    # An anonymous comment from a group that had few replies that week could be
+    # told apart by who was there: it keeps its words but not its group or week.
+    comments = [
+        FeedbackComment(None, "group and week not shown, too few replies", c.author, c.comment)
+        if c.author == "Anonymous"
+        and c.week_of is not None
+        and group_counts[c.where][c.week_of] < threshold
+        else c
+        for c in comments
+    ]
+    comments.reverse()  # newest first
+    return FeedbackTrends(
+        weeks=weeks,
+        by_group=_trend_rows(group_scores, group_counts, weeks, threshold),
+        by_mentor=_trend_rows(mentor_scores, mentor_counts, weeks, threshold),
+        comments=comments,
+        threshold=threshold,
+    )
