@@ -294,9 +294,10 @@ class DemoWellbeing:
         count = min(len(others), max(4, round(len(others) * 0.35)))
         chosen = sorted(self.rng.sample(others, count), key=lambda e: e.pk)
         for enrolment in chosen:
-            staff_member = self.rng.choice([self.staff.coordinator, self.staff.facilitator])
+            # Set with the coordinator: these are one-to-one mentees, in none of the
+            # demo facilitator's groups, so the facilitator may not set their goals.
             for text in self.rng.sample(GOALS, self.rng.randint(1, 3)):
-                self._goal(staff_member, enrolment.student, text, enrolment)
+                self._goal(self.staff.coordinator, enrolment.student, text, enrolment)
         if demo_student is not None and self.staff.student is not None:
             own = next((e for e in mentees if e.student_id == demo_student.pk), None)
             if own is not None:
@@ -315,10 +316,10 @@ class DemoWellbeing:
             today=set_on,
         )
         # Most goals move up; some stall; a few slip back.
-        step = self.rng.choices([2, 1, 0, -1], weights=[30, 45, 15, 10])[0]
+        step = self.rng.choices([2, 1, 0, -1], weights=[40, 40, 12, 8])[0]
         day = set_on + self.rng.randint(14, 24) * DAY
         while day <= self.today:
-            rating = max(0, min(10, rating + step + self.rng.choice([-1, 0, 0, 1])))
+            rating = max(0, min(10, rating + step + self.rng.choice([-1, 0, 0, 1, 1])))
             goal_rate(actor=actor, goal=goal, rating=rating, today=day)
             day += self.rng.randint(14, 24) * DAY
 

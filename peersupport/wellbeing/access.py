@@ -21,7 +21,7 @@ from peersupport.accounts.selectors import role_in
 from peersupport.audit.services import audit_record
 from peersupport.meetings.models import Session
 from peersupport.programmes.access import programme_for
-from peersupport.programmes.models import Programme
+from peersupport.programmes.models import Mentorship, Programme
 from peersupport.schools.models import School
 from peersupport.students.access import students_visible_to
 from peersupport.students.models import Student
@@ -144,9 +144,27 @@ def session_for_feedback(
     return found
 
 
-def you_said_we_did_for_students(school: School, most: int = 3) -> list[YouSaidWeDid]:
-    """The school's newest "You said, we did" entries, for its students' home page."""
-    return list(YouSaidWeDid.objects.filter(school=school).order_by("-posted_on", "-pk")[:most])
+def you_said_we_did_for_students(
+    school: School, student: Student, most: int = 3
+) -> list[YouSaidWeDid]:
+    """The newest "You said, we did" entries a student sees on their home page: the
+    school-wide ones, and those of the programmes they are in now (or mentor in)."""
+    in_now = Q(programme__enrolments__student=student, programme__enrolments__ended_on__isnull=True)
+    mentoring = Q(
+        programme__mentorships__mentor__student=student,
+        programme__mentorships__status__in=[Mentorship.Status.ACTIVE, Mentorship.Status.PAUSED],
+    )
+    in_a_group = Q(
+        programme__groups__members__student=student,
+        programme__groups__members__left_on__isnull=True,
+    )
+    return list(
+        YouSaidWeDid.objects.filter(
+            Q(programme__isnull=True) | in_now | in_a_group | mentoring, school=school
+        )
+        .distinct()
+        .order_by("-posted_on", "-pk")[:most]
+    )
 
 
 # ---------------------------------------------------------------- staff

@@ -69,7 +69,9 @@ def measure_tasks_refresh(*, school: School, today: datetime.date) -> tuple[int,
             subject_type="questionnaire",
             subject_public_id=questionnaire.public_id,
             assigned_to=person,
-            link=reverse("students:detail", args=[questionnaire.student.public_id]),
+            link=reverse(
+                "wellbeing:staff_student_measures", args=[questionnaire.student.public_id]
+            ),
             due_on=questionnaire.due_on,
         )
         opened += created

@@ -32,6 +32,6 @@ def wellbeing_part(
         context={
             "due": due,
             "sessions": list(sessions_for_feedback(user, school, today)),
-            "you_said_we_did": you_said_we_did_for_students(school),
+            "you_said_we_did": you_said_we_did_for_students(school, student),
         },
     )

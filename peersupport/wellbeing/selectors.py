@@ -188,6 +188,9 @@ class ProgrammeOutcomes:
     subgroups: list[SubgroupTable]
     goals: outcomes.GoalProgress
     goal_subgroups: list[GoalSubgroupTable] = field(default_factory=list)
+    # Why the whole programme's figures are hidden (too few students), if they are.
+    summary_hidden: str | None = None
+    goals_hidden: str | None = None
 
     @property
     def effect_size_label(self) -> str:
@@ -273,9 +276,15 @@ def _goal_rows(students: list[Student], term: Term) -> list[tuple[str, str, floa
     return rows
 
 
-def programme_outcomes(programme: Programme, term: Term) -> ProgrammeOutcomes:
+def programme_outcomes(
+    programme: Programme, term: Term, *, hide_small_totals: bool = True
+) -> ProgrammeOutcomes:
     """The programme's outcomes in the term, overall and by subgroup, with small
-    subgroups suppressed. A fixed number of queries, however many students."""
+    subgroups suppressed. With ``hide_small_totals`` (for readers who may not see
+    students' own scores, such as viewers) the whole programme's figures are
+    suppressed too when it has too few students; coordinators and DSLs, who may
+    read each student's scores anyway, see them with the reasons they are weak. A
+    fixed number of queries, however many students."""
     instruments = load_instruments()
     rules = MeasureSettings.objects.filter(programme=programme).first()
     key = rules.instrument if rules is not None else DEFAULT_MEASURE
@@ -285,6 +294,8 @@ def programme_outcomes(programme: Programme, term: Term) -> ProgrammeOutcomes:
     groups = {str(student.public_id): subgroups_of(student) for student in students}
 
     summary = None
+    summary_hidden: str | None = None
+    goals_hidden: str | None = None
     subgroups: list[SubgroupTable] = []
     headline = instrument.headline_scale
     if headline is not None:
@@ -296,6 +307,16 @@ def programme_outcomes(programme: Programme, term: Term) -> ProgrammeOutcomes:
             "sd": change.sd if change is not None else None,
         }
         summary = outcomes.change_summary(pairs, **figures)  # type: ignore[arg-type]
+        # The whole programme is a group like any other: too few students, and
+        # its figures would be theirs.
+        everyone = outcomes.by_subgroup(
+            pairs,
+            dict.fromkeys(groups, "Everyone"),
+            threshold=threshold,
+            **figures,  # type: ignore[arg-type]
+        )
+        if hide_small_totals and everyone and everyone[0].suppressed:
+            summary_hidden = everyone[0].suppression_reason or "Too few students to show."
         subgroups = [
             SubgroupTable(
                 heading,
@@ -320,7 +341,18 @@ def programme_outcomes(programme: Programme, term: Term) -> ProgrammeOutcomes:
         )
         for heading in SUBGROUP_HEADINGS
     ]
+    goals_everyone = outcomes.goal_progress_by_subgroup(
+        goal_rows, dict.fromkeys(groups, "Everyone"), threshold=threshold
+    )
+    if hide_small_totals and goals_everyone and goals_everyone[0].suppressed:
+        goals_hidden = goals_everyone[0].suppression_reason or "Too few students to show."
+    if summary_hidden is not None:
+        summary, subgroups = None, []
+    if goals_hidden is not None:
+        goal_subgroups = []
     return ProgrammeOutcomes(
+        summary_hidden=summary_hidden,
+        goals_hidden=goals_hidden,
         programme=programme,
         term=term,
         instrument=instrument,
@@ -400,7 +432,11 @@ def feedback_trends(
     threshold show no count. Per mentor uses named feedback only (anonymous feedback
     in a one-to-one programme names no mentor, by design). Two queries."""
     threshold = suppression_threshold()
-    rows = list(feedback.select_related("group", "mentor__student", "student").order_by("week_of"))
+    # Within a week, by the random id: the order saved would set an anonymous
+    # comment beside the named ones given just before and after it.
+    rows = list(
+        feedback.select_related("group", "mentor__student", "student").order_by("week_of", "id")
+    )
     weeks = sorted({row.week_of for row in rows})[-weeks_shown:]
     shown = set(weeks)
     group_scores: dict[str, dict[datetime.date, list[float]]] = defaultdict(
@@ -440,7 +476,15 @@ def feedback_trends(
         else c
         for c in comments
     ]
-    comments.reverse()  # newest first
+    # Newest week first; the hidden ones apart, at the end, in the order of their
+    # words, so that no neighbour gives their week away.
+    dated = sorted(
+        (c for c in comments if c.week_of is not None),
+        key=lambda c: c.week_of or datetime.date.min,
+        reverse=True,
+    )
+    hidden = sorted((c for c in comments if c.week_of is None), key=lambda c: c.comment)
+    comments = dated + hidden
     return FeedbackTrends(
         weeks=weeks,
         by_group=_trend_rows(group_scores, group_counts, weeks, threshold),

@@ -340,8 +340,19 @@ def scores_enter(
 
 
 def _require_student_or_staff(actor: User, student: Student) -> str:
+    """The student themself, a coordinator or DSL, or a facilitator of one of the
+    groups the student is in now."""
     role = role_in(actor, student.school)
-    if role in (Role.COORDINATOR, Role.DSL, Role.FACILITATOR):
+    if role in (Role.COORDINATOR, Role.DSL):
+        return role
+    if (
+        role == Role.FACILITATOR
+        and Student.objects.filter(
+            pk=student.pk,
+            group_places__group__facilitators=actor,
+            group_places__left_on__isnull=True,
+        ).exists()
+    ):
         return role
     if role in (Role.STUDENT, Role.MENTOR) and student.user_id == actor.pk:
         return role
@@ -507,14 +518,17 @@ def feedback_give(
     ):
         feedback.urgent = True
         feedback.save(update_fields=["urgent"])
-    audit_record(
-        action="feedback.given",
-        actor=None if anonymous else actor,
-        school=session.school,
-        object_type="feedback",
-        object_public_id=None if anonymous else feedback.id,
-        detail="anonymous" if anonymous else "named",
-    )
+    if not anonymous:
+        # Anonymous feedback leaves no event: even one naming nobody would carry
+        # the moment it was given, to set beside the student's other events.
+        audit_record(
+            action="feedback.given",
+            actor=actor,
+            school=session.school,
+            object_type="feedback",
+            object_public_id=feedback.id,
+            detail="named",
+        )
     return feedback
 
 

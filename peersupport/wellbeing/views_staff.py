@@ -262,7 +262,11 @@ def programme_outcomes_view(request: SchoolRequest, public_id: uuid.UUID) -> Htt
     """How students' scores changed in a term, how sure we can be, and for whom."""
     programme = programme_outcomes_for(request.user, request.school, public_id)
     form, term = _chosen_term(request)
-    figures = programme_outcomes(programme, term) if term is not None else None
+    figures = (
+        programme_outcomes(programme, term, hide_small_totals=_hides_small_totals(request))
+        if term is not None
+        else None
+    )
     return render(
         request,
         "wellbeing/staff/outcomes.html",
@@ -334,10 +338,20 @@ def _summary_cells(summary: outcomes.ChangeSummary, *, goals: bool = False) -> l
     ]
 
 
+def _hides_small_totals(request: SchoolRequest) -> bool:
+    """Viewers may not read a student's scores, so a programme too small to hide
+    them in is not shown to them whole; coordinators and DSLs may."""
+    return request.membership.role not in (Role.COORDINATOR, Role.DSL)
+
+
 def _write_outcomes(writer: Any, figures: ProgrammeOutcomes) -> None:
     writer.writerow(SUMMARY_COLUMNS)
     measure = spreadsheet_safe(figures.instrument.short_name)
     blank = [""] * (len(SUMMARY_COLUMNS) - 3)
+    if figures.summary_hidden is not None:
+        writer.writerow(
+            [measure, "Everyone", "All", *blank[:-1], spreadsheet_safe(figures.summary_hidden)]
+        )
     if figures.summary is not None:
         writer.writerow([measure, "Everyone", "All", *_summary_cells(figures.summary)])
         for table in figures.subgroups:
@@ -350,6 +364,11 @@ def _write_outcomes(writer: Any, figures: ProgrammeOutcomes) -> None:
                     [measure, spreadsheet_safe(table.heading), spreadsheet_safe(row.label), *cells]
                 )
     goals = figures.goals
+    if figures.goals_hidden is not None:
+        writer.writerow(
+            ["Goals", "Everyone", "All", *blank[:-1], spreadsheet_safe(figures.goals_hidden)]
+        )
+        return
     writer.writerow(["Goals", "Everyone", "All", *_summary_cells(goals.per_student, goals=True)])
     for goal_table in figures.goal_subgroups:
         for goal_row in goal_table.rows:
@@ -384,7 +403,10 @@ def programme_outcomes_csv(request: SchoolRequest, public_id: uuid.UUID) -> Http
     if term is None:
         writer.writerow(["No terms are set up for this school yet."])
         return response
-    _write_outcomes(writer, programme_outcomes(programme, term))
+    _write_outcomes(
+        writer,
+        programme_outcomes(programme, term, hide_small_totals=_hides_small_totals(request)),
+    )
     return response
 
 

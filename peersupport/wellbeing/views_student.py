@@ -383,6 +383,9 @@ def goals_page(request: SchoolRequest) -> HttpResponse:
 @role_required(*STUDENTS)
 def goal_rate(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     goal = goal_for_student(request.user, request.school, public_id)
+    if goal.closed_on is not None:
+        messages.error(request, "That goal is finished, so it cannot be rated again.")
+        return redirect("wellbeing:goals")
     form = GoalRateForm(request.POST, prefix=f"g{goal.pk}")
     if form.is_valid():
         try:

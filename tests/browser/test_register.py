@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import Persona
 from peersupport.meetings.models import Attendance
@@ -42,9 +43,12 @@ def test_a_register_of_eight_by_keyboard_alone(
     else:
         pytest.fail("Tab never reached the first row of the register")
     keys = ["p", "p", "l", "p", "a", "p", "r", "p"]
-    for key in keys:
+    statuses = page.locator(".register-status")
+    for row, key in enumerate(keys):
         page.keyboard.press(key)
-        page.wait_for_timeout(50)
+        # One save at a time: the test server shares one SQLite connection between
+        # its threads, and two saves at once break each other's savepoints there.
+        expect(statuses.nth(row)).to_contain_text("Saved")
     expected = {"p": "present", "l": "late", "a": "absent", "r": "absent_reason"}
     students = [s.pk for s in setting.members]  # the register lists them by surname, in order
     page.wait_for_function(

@@ -80,7 +80,7 @@ def test_the_demo_school_has_measures_goals_feedback_and_you_said_we_did(
         for goal in goals
     }
     assert sum(len(r) >= 3 for r in ratings.values()) >= len(goals) / 2
-    assert sum(r[-1] > r[0] for r in ratings.values()) > len(goals) / 2
+    assert sum(r[-1] > r[0] for r in ratings.values()) > len(goals) / 2, ratings
     assert all(rating.rated_on <= TODAY for rating in GoalRating.objects.filter(school=main))
 
     # Session feedback, named and anonymous: anonymous rows name nobody.

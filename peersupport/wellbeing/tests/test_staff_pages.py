@@ -414,6 +414,29 @@ def test_fewer_than_two_students_and_zero_variance_give_the_reason_and_no_nan(
     assert not shows_nan(page)
 
 
+def test_a_viewer_sees_no_figures_of_a_programme_too_small_to_hide_a_student_in(
+    login: Login, personas: dict[str, Persona], setting: Setting
+) -> None:
+    """Viewers may not read students' scores: with two students, the programme's
+    mean would be theirs. Coordinators, who may read each score, see the figures."""
+    coordinator = personas["coordinator"]
+    for baseline, review in ((20, 23), (25, 30)):
+        student = enrol(setting, coordinator)
+        paper(coordinator, setting, student, "baseline", baseline, BASELINE_DAY)
+        paper(coordinator, setting, student, "review", review, REVIEW_DAY)
+    csv_url = reverse(
+        "wellbeing:staff_outcomes_csv", kwargs={"public_id": setting.programme.public_id}
+    )
+    viewer = login(personas["viewer"])
+    page = text_of(viewer.get(outcomes_url(setting)))
+    assert "4.00" not in page  # the mean change of +3 and +5
+    assert "Fewer than" in page
+    exported = viewer.get(csv_url).content.decode()
+    assert "4.00" not in exported and "22.50" not in exported
+    coordinator_page = text_of(login(coordinator).get(outcomes_url(setting)))
+    assert "4.00" in coordinator_page
+
+
 def test_a_small_subgroup_shows_no_count_on_the_page_or_in_the_csv(
     login: Login, personas: dict[str, Persona], setting: Setting
 ) -> None:

@@ -209,6 +209,30 @@ def test_my_page_shows_what_is_due_sessions_to_rate_and_you_said_we_did(
     assert "Said 3" in page and "Said 1" in page and "Said 0" not in page
 
 
+def test_you_said_we_did_of_another_programme_is_not_shown(
+    me: Student, client_: Client, session_i_was_at: Any, personas: dict[str, Persona]
+) -> None:
+    coordinator = personas["coordinator"].user
+    other = programmes.programme_create(
+        actor=coordinator, school=me.school, name="Other", kind="group", capacity=10
+    )
+    for programme, words in (
+        (session_i_was_at.group.programme, "Mine"),
+        (other, "Theirs"),
+        (None, "Everyone"),
+    ):
+        you_said_we_did_post(
+            actor=coordinator,
+            school=me.school,
+            you_said=f"{words} said",
+            we_did="We did",
+            programme=programme,
+        )
+    page = client_.get(reverse("meetings:mine")).content.decode()
+    assert "Mine said" in page and "Everyone said" in page
+    assert "Theirs said" not in page
+
+
 def visible_words(html: str) -> str:
     """The words of the page's main part, without the instrument's own published
     wording (questions and its name), which we may not change."""
