@@ -159,16 +159,28 @@ def safeguarding_for(
     """A safeguarding record to read, for a DSL, audited as read (who, role, when,
     from where); 404 for anyone else."""
     concern = safeguarding_for_change(user, school, public_id)
+    _safeguarding_read(user, school, concern.public_id, request)
+    return concern
+
+
+def _safeguarding_read(
+    user: User,
+    school: School,
+    public_id: uuid.UUID,
+    request: HttpRequest | None,
+    detail: str = "",
+) -> None:
+    """The audit event a DSL sees in a record's "who has looked" list."""
     audit_record(
         action="safeguarding.viewed",
         actor=user,
         role=Role.DSL,
         school=school,
         object_type="concern",
-        object_public_id=concern.public_id,
+        object_public_id=public_id,
         request=request,
+        detail=detail,
     )
-    return concern
 
 
 def safeguarding_list_for(
@@ -387,15 +399,8 @@ def urgent_flag_for(
     )
     if not safeguarding.exists():
         return flag
-    audit_record(
-        action="safeguarding.viewed",
-        actor=user,
-        role=Role.DSL,
-        school=school,
-        object_type="concern",
-        object_public_id=flag.source_public_id,
-        request=request,
-        detail="read through its urgent-words flag",
+    _safeguarding_read(
+        user, school, flag.source_public_id, request, "read through its urgent-words flag"
     )
     return flag
 
