@@ -18,6 +18,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from peersupport.meetings.models import Session
 from peersupport.programmes.models import Group, MentorProfile, Mentorship, Programme
@@ -93,8 +94,16 @@ class Questionnaire(SchoolOwned):
     class Meta:
         ordering = ["student", "instrument", "due_on"]
         constraints = [
+            # Programme and mentorship are often empty, and NULLs never clash in a
+            # plain unique index: compare them as 0 so that two runs of the daily
+            # job at once cannot make the same questionnaire due twice.
             models.UniqueConstraint(
-                fields=["student", "instrument", "occasion", "programme", "mentorship", "due_on"],
+                "student",
+                "instrument",
+                "occasion",
+                Coalesce("programme", 0),
+                Coalesce("mentorship", 0),
+                "due_on",
                 name="one_questionnaire_per_student_measure_and_date",
             )
         ]

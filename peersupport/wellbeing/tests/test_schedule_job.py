@@ -190,3 +190,28 @@ def test_a_failing_step_is_reported_and_the_others_still_run(
         run_daily(START)
     assert Questionnaire.objects.filter(student=setting.student).exists()
     assert len(measure_tasks()) == 1
+
+
+@pytest.mark.parametrize("programme_too", [True, False])
+def test_the_database_refuses_the_same_questionnaire_twice_when_links_are_empty(
+    setting: Setting, programme_too: bool
+) -> None:
+    """No mentorship (and, for a paper measure, perhaps no programme): NULLs do not
+    clash in a plain unique index, so the constraint compares them as 0. Two runs
+    of the daily job at once cannot make the same measure due twice."""
+    from django.db import IntegrityError, transaction
+
+    fields = {
+        "school": setting.student.school,
+        "student": setting.student,
+        "instrument": "scwbs",
+        "occasion": Occasion.REVIEW,
+        "programme": setting.programme if programme_too else None,
+        "mentorship": None,
+        "due_on": START,
+    }
+    Questionnaire.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Questionnaire.objects.create(**fields)
+    # A different date is a different questionnaire.
+    Questionnaire.objects.create(**{**fields, "due_on": START + datetime.timedelta(days=42)})

@@ -598,3 +598,55 @@ def test_a_coordinator_posts_a_you_said_we_did(
     empty = client.post(url, {"you_said": "", "we_did": ""})
     assert empty.status_code == 400
     assert YouSaidWeDid.objects.count() == 1
+
+
+def test_the_feedback_trends_run_the_same_number_of_queries_for_more_feedback(
+    login: Login, personas: dict[str, Persona], setting: Setting
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import make_user
+    from peersupport.accounts.models import Role
+
+    coordinator = personas["coordinator"]
+    client = login(coordinator)
+    url = reverse(
+        "wellbeing:staff_feedback_trends", kwargs={"public_id": setting.programme.public_id}
+    )
+    session = session_create(
+        actor=coordinator.user,
+        group=setting.group,
+        date=datetime.date.today(),
+        start_time=datetime.time(12, 30),
+    )
+
+    def add(how_many: int) -> None:
+        for _ in range(how_many):
+            student = make_student(setting.school)
+            student.user = make_user(
+                f"{student.public_id}@northgate.example",
+                "A student",
+                setting.school,
+                Role.STUDENT,
+                mfa=False,
+            ).user
+            student.save()
+            group_add_member(actor=coordinator.user, group=setting.group, student=student)
+            feedback_give(
+                actor=student.user,
+                session=session,
+                answers={"listened": 3, "safe": 2, "helpful": 2, "come_again": 3},
+                comment="Fine.",
+                anonymous=len(student.legal_surname) % 2 == 0,
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(2)
+    few = queries()
+    add(5)  # the group holds 8
+    assert queries() == few
