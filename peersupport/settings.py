@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "peersupport.matching",
     "peersupport.concerns",
     "peersupport.wellbeing",
+    "peersupport.partners",
     "peersupport.reports",
     "peersupport.demo",
 ]

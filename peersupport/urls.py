@@ -16,5 +16,6 @@ urlpatterns = [
     path("matching/", include("peersupport.matching.urls")),
     path("concerns/", include("peersupport.concerns.urls")),
     path("wellbeing/", include("peersupport.wellbeing.urls")),
+    path("partners/", include("peersupport.partners.urls")),
     path("reports/", include("peersupport.reports.urls")),
 ]

@@ -26,6 +26,9 @@ class TaskKind(models.TextChoices):
     URGENT_REVIEW = "urgent_review", "Review words that may mean a child is at risk"
     CONFLICT_OVERDUE = "conflict_overdue", "Move an overdue conflict forward"
     MEASURE_DUE = "measure_due", "Help a student complete a wellbeing measure"
+    AGREEMENT_REVIEW = "agreement_review", "Review a data sharing agreement"
+    REFERRAL_CHASE = "referral_chase", "Chase a referral with no answer"
+    PARTNER_NOTE = "partner_note", "Read a partner's update on a referral"
 
 
 class Task(SchoolOwned):
