@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import Persona
 from peersupport.accounts.services import invitation_create
+from peersupport.partners.services import signpost_entry_add
 from peersupport.students.services import consent_record, import_batch_create
 
 WHO = (
@@ -375,6 +376,8 @@ MATRIX: dict[str, Rule] = {
         "programme",
     ),
     "wellbeing:staff_you_said_we_did": Rule("get", MANAGERS_ONLY),
+    # Research exports: coordinators and DSLs of the school only.
+    "partners:research": Rule("get", MANAGERS_ONLY),
     "concerns:list": Rule(
         "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
     ),
@@ -439,6 +442,43 @@ MATRIX: dict[str, Rule] = {
         "get", answers(302, default=403, student=200, mentor=404), "feedback_session"
     ),
     "wellbeing:feedback_thanks": Rule("get", answers(302, default=403, student=200, mentor=200)),
+    # Signposting: the help page for every signed-in member of a school; its entries
+    # kept by coordinators and DSLs (another school's entry is 404).
+    # The directory of outside services (helper: directory): coordinators and DSLs
+    # of the school; an empty form sent to an organisation's page is refused with
+    # the page (400).
+    "partners:organisations": Rule("get", MANAGERS_ONLY),
+    "partners:organisation_create": Rule("get", MANAGERS_ONLY),
+    "partners:settings": Rule("get", MANAGERS_ONLY),
+    "partners:organisation": Rule("get", MANAGERS_OBJECT, "directory_organisation"),
+    "partners:organisation_edit": Rule("get", MANAGERS_OBJECT, "directory_organisation"),
+    "partners:agreement_record": Rule(
+        "post",
+        answers(302, default=403, coordinator=400, dsl=400, outsider=404),
+        "directory_organisation",
+    ),
+    "partners:service_add": Rule(
+        "post",
+        answers(302, default=403, coordinator=400, dsl=400, outsider=404),
+        "directory_organisation",
+    ),
+    "partners:contact_add": Rule(
+        "post",
+        answers(302, default=403, coordinator=400, dsl=400, outsider=404),
+        "directory_organisation",
+    ),
+    "partners:training_record": Rule(
+        "post",
+        answers(302, default=403, coordinator=400, dsl=400, outsider=404),
+        "directory_organisation",
+    ),
+    "partners:service_edit": Rule("get", MANAGERS_OBJECT, "directory_service"),
+    "partners:contact_edit": Rule("get", MANAGERS_OBJECT, "directory_contact"),
+    "partners:help": Rule("get", answers(302, default=200)),
+    "partners:signposting_manage": Rule("get", MANAGERS_ONLY),
+    "partners:signposting_edit": Rule("get", MANAGERS_OBJECT, "signpost_entry"),
+    "partners:signposting_checked": Rule("post", MANAGERS_OBJECT_ACTION, "signpost_entry"),
+    "partners:signposting_remove": Rule("post", MANAGERS_OBJECT_ACTION, "signpost_entry"),
     # Safeguarding: the DSLs only. A coordinator (the outsider is one, elsewhere)
     # guessing a record's address gets 404, as if there were none; other roles 403.
     # The list has no object: a coordinator gets 403. An empty entry or transfer
@@ -460,8 +500,39 @@ MATRIX: dict[str, Rule] = {
     "concerns:safeguarding_transfer_receipt": Rule(
         "post", SAFEGUARDING_OBJECT_ACTION, "safeguarding_transfer"
     ),
+    # Referrals out: coordinators and DSLs; the override is a DSL's alone. Empty
+    # POSTs are sent back to the referral with a message (302). The partner reaches
+    # the referral made to their organisation on their own pages, nobody else does.
+    "partners:referrals": Rule("get", MANAGERS_ONLY),
+    "partners:referral_new": Rule("get", MANAGERS_OBJECT, "referral_student"),
+    "partners:referral": Rule("get", MANAGERS_OBJECT, "referral_out"),
+    # A sent referral cannot be changed: its edit page sends staff back to it.
+    "partners:referral_edit": Rule(
+        "get",
+        answers(302, default=403, coordinator=302, dsl=302, outsider=404),
+        "referral_out",
+    ),
+    "partners:referral_consent": Rule("post", MANAGERS_OBJECT_ACTION, "referral_out"),
+    "partners:referral_override": Rule("post", answers(302, default=403, dsl=302), "referral_out"),
+    "partners:referral_send": Rule("post", MANAGERS_OBJECT_ACTION, "referral_out"),
+    "partners:referral_status": Rule("post", MANAGERS_OBJECT_ACTION, "referral_out"),
+    "partners:referral_note": Rule("post", MANAGERS_OBJECT_ACTION, "referral_out"),
+    "partners:partner_home": Rule("get", answers(302, default=403, partner=200)),
+    "partners:partner_referral": Rule(
+        "get", answers(302, default=403, partner=200), "referral_out"
+    ),
+    "partners:partner_referral_status": Rule(
+        "post", answers(302, default=403, partner=302), "referral_out"
+    ),
+    "partners:partner_referral_note": Rule(
+        "post", answers(302, default=403, partner=302), "referral_out"
+    ),
 }
 OBJECT_KWARGS = (
+    "referral_out",
+    "directory_organisation",
+    "directory_service",
+    "directory_contact",
     "supervision",
     "member",
     "student",
@@ -495,6 +566,7 @@ OBJECT_KWARGS = (
     "urgent_phrase",
     "safeguarding",
     "safeguarding_transfer",
+    "signpost_entry",
 )
 
 
@@ -758,7 +830,63 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         date=datetime.date.today(),
         start_time=datetime.time(9),
     )
+    signpost_entry = signpost_entry_add(
+        actor=coordinator.user,
+        school=school,
+        kind="school",
+        name="Pastoral office",
+        what_for="Talk to someone when you feel worried.",
+        where="Room 12",
+    )
+    from peersupport.partners import services as directory_services
+
+    directory_organisation = directory_services.organisation_create(
+        actor=coordinator.user, school=school, name="Northgate MHST", kind="mhst"
+    )
+    directory_service = directory_services.service_add(
+        actor=coordinator.user, organisation=directory_organisation, name="Low-intensity CBT"
+    )
+    directory_contact = directory_services.contact_add(
+        actor=coordinator.user, organisation=directory_organisation, name="Sam Practitioner"
+    )
+    # Referrals out: one sent to an organisation the partner persona is a contact
+    # of, under an agreement in force.
+    from peersupport.partners.models import Agreement, Contact, Organisation, ReferralOut
+
+    referral_organisation = Organisation.objects.create(
+        school=school, name="Northgate CAMHS", kind="camhs"
+    )
+    Agreement.objects.create(
+        school=school,
+        organisation=referral_organisation,
+        signed_on=datetime.date.today() - datetime.timedelta(days=30),
+        review_on=datetime.date.today() + datetime.timedelta(days=300),
+        scope="Referrals",
+        recorded_by=coordinator.user,
+    )
+    Contact.objects.create(
+        school=school,
+        organisation=referral_organisation,
+        name="Dr Partner",
+        user=personas["partner"].user,
+    )
+    referral_out = ReferralOut.objects.create(
+        school=school,
+        student=student_a,
+        organisation=referral_organisation,
+        reason="Low mood",
+        status="sent",
+        sent_on=datetime.date.today(),
+        status_changed_on=datetime.date.today(),
+        shared_snapshot="{}",
+        made_by=coordinator.user,
+    )
     return {
+        "referral_out": {"public_id": referral_out.public_id},
+        "signpost_entry": {"public_id": signpost_entry.public_id},
+        "directory_organisation": {"public_id": directory_organisation.public_id},
+        "directory_service": {"public_id": directory_service.public_id},
+        "directory_contact": {"public_id": directory_contact.public_id},
         "safeguarding": {"public_id": safeguarding.public_id},
         "own_questionnaire": {"public_id": own_questionnaire.public_id},
         "own_goal": {"public_id": own_goal.public_id},

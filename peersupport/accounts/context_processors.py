@@ -13,6 +13,7 @@ from peersupport.accounts.models import Role
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "home", frozenset(Role.values) - {Role.STUDENT, Role.MENTOR}),
     ("My page", "meetings:mine", frozenset({Role.STUDENT, Role.MENTOR})),
+    ("Get help now", "partners:help", frozenset(Role.values)),
     ("My tasks", "tasks:mine", frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR})),
     (
         "Students",
@@ -40,6 +41,8 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
         frozenset({Role.COORDINATOR, Role.DSL, Role.FACILITATOR, Role.MENTOR}),
     ),
     ("Ask for support", "programmes:self_referral", frozenset({Role.STUDENT, Role.MENTOR})),
+    ("My referrals", "partners:partner_home", frozenset({Role.PARTNER})),
+    ("Outside services", "partners:organisations", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Import", "students:import", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Staff", "accounts:staff_list", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Access log", "reports:audit_log", frozenset({Role.DSL})),

@@ -28,3 +28,10 @@ class ConcernsConfig(AppConfig):
         from peersupport.concerns import signals
 
         signals.connect()
+
+        # A DSL's referral out may share a factual summary of the safeguarding file
+        # (partners cannot ask concerns itself).
+        from peersupport.concerns.sharing import SAFEGUARDING_SUMMARY
+        from peersupport.students.sharing import share_item_add
+
+        share_item_add(SAFEGUARDING_SUMMARY)

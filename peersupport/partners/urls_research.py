@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from peersupport.partners import views_research
+
+urlpatterns: list[URLPattern] = [
+    path("research/", views_research.research_export_page, name="research"),
+]

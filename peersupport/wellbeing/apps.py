@@ -32,3 +32,16 @@ class WellbeingConfig(AppConfig):
 
         # Staff who may read a student's measures get a link to them on the profile.
         profile_link_source_add(student_measures_link)
+
+        from peersupport.students.sharing import share_item_add
+        from peersupport.wellbeing.sharing import WELLBEING_SCORES
+
+        # A referral out may share the student's measure totals (partners cannot
+        # ask wellbeing itself).
+        share_item_add(WELLBEING_SCORES)
+
+        from peersupport.students.sharing import research_source_add
+        from peersupport.wellbeing.research import wellbeing_research_columns
+
+        # A research export carries each student's baseline and latest scores.
+        research_source_add(wellbeing_research_columns)

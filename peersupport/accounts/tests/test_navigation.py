@@ -22,6 +22,9 @@ def test_one_current_link_the_most_specific(client: Client, personas: dict[str, 
 def test_links_follow_the_role(client: Client, personas: dict[str, Persona]) -> None:
     client.force_login(personas["mentor"].user)
     labels = [link["label"] for link in client.get(reverse("meetings:list")).context["nav_links"]]
-    assert labels == ["My page", "Sessions", "Training", "Ask for support"]
+    assert labels == ["My page", "Get help now", "Sessions", "Training", "Ask for support"]
     client.force_login(personas["viewer"].user)
-    assert [link["label"] for link in client.get(reverse("home")).context["nav_links"]] == ["Home"]
+    assert [link["label"] for link in client.get(reverse("home")).context["nav_links"]] == [
+        "Home",
+        "Get help now",
+    ]

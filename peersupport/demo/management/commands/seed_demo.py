@@ -8,7 +8,9 @@ its training, supervision, protocols and group ground rules (peersupport.demo.tr
 its matching (peersupport.demo.matching) and its concerns: worries, conflicts,
 safeguarding records only the DSL sees, and urgent words (peersupport.demo.concerns);
 and its wellbeing measures, goals, session feedback and "You said, we did"
-(peersupport.demo.wellbeing). Same seed, same school."""
+(peersupport.demo.wellbeing); and its outside services: organisations, agreements,
+referrals out in every status, the partner user's caseload, partner-led training and
+signposting (peersupport.demo.partners). Same seed, same school."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from peersupport.accounts.models import Role, User
 from peersupport.accounts.services import membership_grant, user_create
 from peersupport.demo.concerns import demo_concerns
 from peersupport.demo.matching import demo_matching
+from peersupport.demo.partners import demo_partners
 from peersupport.demo.programmes import Staff, demo_programmes
 from peersupport.demo.roll import demo_roll_csv
 from peersupport.demo.training import demo_training
@@ -174,12 +177,14 @@ class Command(BaseCommand):
         matching = demo_matching(school=main, seed=seed, staff=staff)
         concerns = demo_concerns(school=main, seed=seed, today=today, staff=staff)
         wellbeing = demo_wellbeing(school=main, seed=seed, today=today, staff=staff)
+        partners = demo_partners(school=main, seed=seed, today=today, staff=staff)
         return (
             programmes.summary()
             + training.summary()
             + matching.summary()
             + concerns.summary()
             + wellbeing.summary()
+            + partners.summary()
         )
 
     @staticmethod
