@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
+
+from peersupport.accounts.models import Role, User
+from peersupport.accounts.selectors import role_in
 from peersupport.concerns.access import _safeguarding_read
 from peersupport.concerns.selectors import safeguarding_records_of
 from peersupport.students.models import Student
@@ -20,17 +24,20 @@ from peersupport.students.sharing import ShareItem
 SAFEGUARDING_SUMMARY_KEY = "safeguarding_summary"
 
 
-def safeguarding_summary_read(student: Student, today: datetime.date) -> list[str]:
+def safeguarding_summary_read(student: Student, today: datetime.date, actor: User) -> list[str]:
     """One line per safeguarding record naming the student, raised on or before
-    ``today``, oldest first. Each record read is audited against the record (the
-    actor is not known here: the referral service audits who sent it)."""
+    ``today``, oldest first, for a DSL (anyone else is refused here too, whatever
+    the caller checked). Each record read is audited against the record, naming the
+    DSL who shared it."""
+    if role_in(actor, student.school) != Role.DSL:
+        raise PermissionDenied("Only a DSL can share from safeguarding records.")
     lines = []
     for concern in safeguarding_records_of(student):
         raised = concern.created_at.date()
         if raised > today:
             continue
         _safeguarding_read(
-            None,  # type: ignore[arg-type]
+            actor,
             student.school,
             concern.public_id,
             None,

@@ -249,7 +249,7 @@ def attendance_period(school: School, today: datetime.date) -> tuple[datetime.da
     return since, f"the last {ATTENDANCE_WEEKS} weeks (since {since:%d/%m/%Y})"
 
 
-def attendance_read(student: Student, today: datetime.date) -> list[str]:
+def attendance_read(student: Student, today: datetime.date, actor: User) -> list[str]:
     """The student's attendance at peer support sessions over the period: sessions
     attended (present or late) and missed (with and without a reason)."""
     from peersupport.meetings.models import ATTENDED, Attendance, Mark, Session

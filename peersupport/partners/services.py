@@ -571,7 +571,7 @@ def referral_consent_override(
     return referral
 
 
-def _referral_snapshot(referral: ReferralOut, today: datetime.date) -> str:
+def _referral_snapshot(referral: ReferralOut, today: datetime.date, actor: User) -> str:
     """What the referral shares, read now: {key: {"label", "lines"}} as JSON."""
     snapshot: dict[str, dict[str, object]] = {}
     for key in referral.shared_items:
@@ -582,7 +582,7 @@ def _referral_snapshot(referral: ReferralOut, today: datetime.date) -> str:
         item = share_item(key)
         if item is None:
             raise ValidationError(f"There is nothing called {key!r} to share.")
-        snapshot[key] = {"label": item.label, "lines": item.read(referral.student, today)}
+        snapshot[key] = {"label": item.label, "lines": item.read(referral.student, today, actor)}
     return json.dumps(snapshot)
 
 
@@ -610,7 +610,7 @@ def referral_send(
     blocked = referral_send_blocked_because(referral, today)
     if blocked is not None:
         raise ValidationError(blocked)
-    referral.shared_snapshot = _referral_snapshot(referral, today)
+    referral.shared_snapshot = _referral_snapshot(referral, today, actor)
     referral.status = ReferralStatus.SENT
     referral.sent_on = today
     referral.status_changed_on = today

@@ -19,10 +19,12 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from peersupport.accounts.models import User
 from peersupport.schools.models import School
 from peersupport.students.models import Student
 
-ShareReader = Callable[[Student, datetime.date], list[str]]
+# (student, today, the member of staff sharing it) -> lines of plain text
+ShareReader = Callable[[Student, datetime.date, User], list[str]]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from peersupport.accounts.models import User
 from peersupport.students.models import Student
 from peersupport.students.sharing import ShareItem
 from peersupport.wellbeing.instruments import load_instruments
@@ -15,7 +16,7 @@ from peersupport.wellbeing.models import Questionnaire
 WELLBEING_SCORES_KEY = "wellbeing_scores"
 
 
-def wellbeing_scores_read(student: Student, today: datetime.date) -> list[str]:
+def wellbeing_scores_read(student: Student, today: datetime.date, actor: User) -> list[str]:
     """One line per completed questionnaire, oldest first: "<measure>: total <n>
     (<date>)". Questionnaires completed after ``today`` are left out."""
     instruments = load_instruments()

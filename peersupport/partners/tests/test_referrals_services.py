@@ -266,8 +266,11 @@ def test_a_dsl_shares_the_safeguarding_summary_without_narratives_and_the_read_i
     assert lines[0] == f"{today:%d/%m/%Y}: safeguarding record, open"
     assert "narrative" not in sent.shared_snapshot
     assert snapshot["written_summary"]["lines"] == ["Seen by the school nurse twice"]
+    # The record's "who has looked" list names the DSL who shared it.
     assert AuditEvent.objects.filter(
-        action="safeguarding.viewed", object_public_id=concern.public_id
+        action="safeguarding.viewed",
+        object_public_id=concern.public_id,
+        actor=personas["dsl"].user,
     ).exists()
 
 
@@ -426,3 +429,18 @@ def test_a_partners_note_puts_a_task_on_the_referrers_desk(
     assert task.assigned_to == personas["coordinator"].user
     assert task.subject_public_id == referral.public_id
     assert "First appointment" not in task.title
+
+
+def test_the_safeguarding_reader_itself_refuses_anyone_but_a_dsl(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student]
+) -> None:
+    """Defence in depth: even called directly, the reader gives a coordinator
+    nothing and writes no read of the file."""
+    from peersupport.students.sharing import share_item
+
+    _, student = setting
+    item = share_item("safeguarding_summary")
+    assert item is not None
+    with pytest.raises(PermissionDenied):
+        item.read(student, TODAY, personas["coordinator"].user)
+    assert not AuditEvent.objects.filter(action="safeguarding.viewed").exists()
