@@ -19,3 +19,10 @@ def audit_events_visible_to(user: User, school: School) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         Q(school=school) | Q(school__isnull=True, actor_id__in=member_ids)
     ).select_related("actor")
+
+
+# ---------------------------------------------------------------- dashboard (helper: dashboard)
+
+# -------------------------------- representation (helper: representation)
+
+# -------------------------------- impact reports and trust view (helper: impact)

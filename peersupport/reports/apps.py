@@ -1,4 +1,6 @@
-"""Read-only views across the apps: for now the DSL's access log."""
+"""Seeing the whole: the programme health dashboard, inclusion and representation,
+impact reports, the trust view, and the DSL's access log. Reads across every app;
+writes only outreach targets and impact reports."""
 
 from django.apps import AppConfig
 

@@ -27,3 +27,10 @@ def audit_events_filtered(
 
 def audit_actions(events: QuerySet[AuditEvent]) -> list[str]:
     return list(events.order_by("action").values_list("action", flat=True).distinct())
+
+
+# ---------------------------------------------------------------- dashboard (helper: dashboard)
+
+# -------------------------------- representation (helper: representation)
+
+# -------------------------------- impact reports and trust view (helper: impact)
