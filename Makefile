@@ -49,6 +49,7 @@ bench: $(INSTALLED)
 	$(PY) bench/register.py
 	$(PY) bench/matching.py
 	$(PY) bench/matching_groups.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) var/static

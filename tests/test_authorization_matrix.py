@@ -52,6 +52,10 @@ MANAGERS_OBJECT = answers(302, default=403, coordinator=200, dsl=200, outsider=4
 MANAGERS_OBJECT_ACTION = answers(302, default=403, coordinator=302, dsl=302, outsider=404)
 SAFEGUARDING_OBJECT = answers(302, default=403, coordinator=404, dsl=200, outsider=404)
 SAFEGUARDING_OBJECT_ACTION = answers(302, default=403, coordinator=404, dsl=302, outsider=404)
+IMPACT_READERS = answers(302, default=403, coordinator=200, dsl=200, viewer=200, outsider=200)
+IMPACT_READERS_OBJECT = answers(
+    302, default=403, coordinator=200, dsl=200, viewer=200, outsider=404
+)
 ALLAUTH_SIGNED_IN_PAGE = answers(302, default=200)
 ALLAUTH_ANONYMOUS_PAGE = answers(200, default=302)
 
@@ -123,6 +127,33 @@ MATRIX: dict[str, Rule] = {
     "students:consent_add": Rule("get", MANAGERS_OBJECT, "student"),
     "students:consent_withdraw": Rule("post", MANAGERS_OBJECT_ACTION, "consent"),
     "reports:audit_log": Rule("get", answers(302, default=403, dsl=200)),
+    # Representation: counts only, small ones hidden, no names, so viewers read it
+    # too; only coordinators and DSLs set or remove outreach targets.
+    "reports:representation": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, viewer=200, outsider=200)
+    ),
+    "reports:representation_csv": Rule(
+        "get", answers(302, default=403, coordinator=200, dsl=200, viewer=200, outsider=200)
+    ),
+    "reports:representation_target_add": Rule(
+        "post", answers(302, default=403, coordinator=302, dsl=302, outsider=302)
+    ),
+    "reports:representation_target_remove": Rule(
+        "post", answers(302, default=403, coordinator=302, dsl=302, outsider=302)
+    ),
+    # Impact reports: coordinators and DSLs write; viewers read issued ones only.
+    "reports:impact_list": Rule("get", IMPACT_READERS),
+    "reports:impact_new": Rule("get", MANAGERS_ONLY),
+    "reports:impact_report": Rule("get", IMPACT_READERS_OBJECT, "impact_report"),
+    "reports:impact_pdf": Rule("get", IMPACT_READERS_OBJECT, "impact_report"),
+    "reports:impact_csv": Rule("get", IMPACT_READERS_OBJECT, "impact_report"),
+    "reports:impact_edit": Rule("get", MANAGERS_OBJECT, "impact_draft"),
+    "reports:impact_issue": Rule("post", MANAGERS_OBJECT_ACTION, "impact_draft"),
+    # The trust view: each reader sees the schools they may read reports in.
+    "reports:trust": Rule("get", IMPACT_READERS),
+    "reports:trust_csv": Rule("get", IMPACT_READERS),
+    "reports:dashboard": Rule("get", MANAGERS_ONLY),
+    "reports:dashboard_csv": Rule("get", MANAGERS_ONLY),
     "tasks:mine": Rule(
         "get", answers(302, default=403, coordinator=200, dsl=200, facilitator=200, outsider=200)
     ),
@@ -567,6 +598,8 @@ OBJECT_KWARGS = (
     "safeguarding",
     "safeguarding_transfer",
     "signpost_entry",
+    "impact_report",
+    "impact_draft",
 )
 
 
@@ -881,7 +914,31 @@ def objects(personas: dict[str, Persona], student_a: Any) -> dict[str, dict[str,
         shared_snapshot="{}",
         made_by=coordinator.user,
     )
+    from peersupport.reports.services import (
+        impact_report_create,
+        impact_report_issue,
+    )
+
+    impact_draft = impact_report_create(
+        actor=coordinator.user,
+        school=school,
+        title="Autumn term",
+        period_from=datetime.date.today() - datetime.timedelta(days=90),
+        period_to=datetime.date.today(),
+    )
+    impact_report = impact_report_issue(
+        actor=coordinator.user,
+        report=impact_report_create(
+            actor=coordinator.user,
+            school=school,
+            title="Summer term",
+            period_from=datetime.date.today() - datetime.timedelta(days=90),
+            period_to=datetime.date.today(),
+        ),
+    )
     return {
+        "impact_report": {"public_id": impact_report.public_id},
+        "impact_draft": {"public_id": impact_draft.public_id},
         "referral_out": {"public_id": referral_out.public_id},
         "signpost_entry": {"public_id": signpost_entry.public_id},
         "directory_organisation": {"public_id": directory_organisation.public_id},

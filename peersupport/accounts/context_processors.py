@@ -43,6 +43,13 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Ask for support", "programmes:self_referral", frozenset({Role.STUDENT, Role.MENTOR})),
     ("My referrals", "partners:partner_home", frozenset({Role.PARTNER})),
     ("Outside services", "partners:organisations", frozenset({Role.COORDINATOR, Role.DSL})),
+    ("Impact reports", "reports:impact_list", frozenset({Role.COORDINATOR, Role.DSL, Role.VIEWER})),
+    (
+        "Who takes part",
+        "reports:representation",
+        frozenset({Role.COORDINATOR, Role.DSL, Role.VIEWER}),
+    ),
+    ("Programme health", "reports:dashboard", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Import", "students:import", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Staff", "accounts:staff_list", frozenset({Role.COORDINATOR, Role.DSL})),
     ("Access log", "reports:audit_log", frozenset({Role.DSL})),

@@ -83,6 +83,9 @@ def contact_for(user: User, school: School, public_id: uuid.UUID) -> Contact:
 REFERRAL_MANAGERS = (Role.COORDINATOR, Role.DSL)
 # What a partner no longer sees: not sent yet, or finished with.
 PARTNER_HIDDEN_STATUSES = (ReferralStatus.DRAFT, ReferralStatus.CLOSED, ReferralStatus.DECLINED)
+# How many referral ids one audit event of a partner's list names (its detail field
+# holds 300 characters; a public id takes 36).
+LIST_IDS_PER_EVENT = 6
 
 
 def referrals_visible_to(user: User, school: School) -> QuerySet[ReferralOut]:
@@ -94,9 +97,10 @@ def referrals_visible_to(user: User, school: School) -> QuerySet[ReferralOut]:
     return ReferralOut.objects.filter(school=school)
 
 
-def referral_for(user: User, school: School, public_id: uuid.UUID) -> ReferralOut:
-    """One referral out, for the school's coordinators and DSLs; 404 for anyone else
-    and for a referral that does not exist."""
+def referral_for_change(user: User, school: School, public_id: uuid.UUID) -> ReferralOut:
+    """A referral out school staff act on (consent, sending, a status, a note): the
+    same rule as reading it, not audited as a read (the service that acts audits
+    it). 404 for anyone else and for a referral that does not exist."""
     try:
         return (
             referrals_visible_to(user, school)
@@ -105,6 +109,24 @@ def referral_for(user: User, school: School, public_id: uuid.UUID) -> ReferralOu
         )
     except ReferralOut.DoesNotExist:
         raise Http404("No such referral.") from None
+
+
+def referral_for(
+    user: User, school: School, public_id: uuid.UUID, request: HttpRequest | None = None
+) -> ReferralOut:
+    """One referral out, for the school's coordinators and DSLs, its reading audited
+    (it names a child and why they were referred); 404 for anyone else and for a
+    referral that does not exist."""
+    referral = referral_for_change(user, school, public_id)
+    audit_record(
+        action="partners.referral_viewed",
+        actor=user,
+        school=school,
+        object_type="referral_out",
+        object_public_id=referral.public_id,
+        request=request,
+    )
+    return referral
 
 
 def referral_student_for(user: User, school: School, public_id: uuid.UUID) -> Student:
@@ -147,15 +169,24 @@ def partner_referrals_list_for(
         .select_related("student", "organisation", "service")
         .order_by("-sent_on", "pk")
     )
-    audit_record(
-        action="partners.partner_viewed",
-        actor=user,
-        role=Role.PARTNER,
-        school=school,
-        object_type="referral_list",
-        request=request,
-        detail=f"{len(referrals)} referral(s) listed",
-    )
+    # The detail names what was shown, by public id (never names). The field holds
+    # 300 characters, so a long list is written as several events of a few ids each.
+    ids = [str(referral.public_id) for referral in referrals]
+    chunks = [
+        ids[start : start + LIST_IDS_PER_EVENT] for start in range(0, len(ids), LIST_IDS_PER_EVENT)
+    ] or [[]]
+    for number, chunk in enumerate(chunks, start=1):
+        part = f" (part {number} of {len(chunks)})" if len(chunks) > 1 else ""
+        audit_record(
+            action="partners.partner_viewed",
+            actor=user,
+            role=Role.PARTNER,
+            school=school,
+            object_type="referral_list",
+            request=request,
+            detail=f"{len(referrals)} referral(s) listed{part}"
+            + (": " + ", ".join(chunk) if chunk else ""),
+        )
     return referrals
 
 

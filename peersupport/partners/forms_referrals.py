@@ -166,3 +166,11 @@ class ReferralNoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the note first."},
     )
+
+
+class SchoolReferralNoteForm(ReferralNoteForm):
+    """A note on a referral by school staff: it says who else reads it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = "The organisation reads these notes."

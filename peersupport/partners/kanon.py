@@ -144,6 +144,13 @@ def k_anonymise(
         raise ValueError("k must be at least 1.")
     if not 0 <= suppression_share <= 1:
         raise ValueError("The suppression share must be between 0 and 1.")
+    repeated = sorted(name for name, times in Counter(quasi_identifiers).items() if times > 1)
+    if repeated:
+        raise ValueError(
+            "Each quasi-identifier may be named only once; named more than once: "
+            + ", ".join(repeated)
+            + "."
+        )
     levels = dict.fromkeys(quasi_identifiers, 0)
     budget = math.floor(suppression_share * len(rows))
     while True:

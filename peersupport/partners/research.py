@@ -7,7 +7,22 @@ five quasi-identifiers (generalised by ``kanon`` until every combination is shar
 by at least k students), their first programme's kind, the months it started and
 ended, their sessions attended and missed in the period, and the columns of figures
 the apps registered as research sources (students.sharing). Never a name, UPN, date
-of birth, free text or an exact date."""
+of birth, free text or an exact date.
+
+A research source may give numbers, None, numbers written as text, months written
+YYYY-MM, or a short lower-case code (such as a measure's key) and nothing else:
+``checked_source_value`` refuses a date, a datetime or any other text with a
+``ValueError`` naming the source and the column, so a source cannot slip an exact
+date or a few words about a child into the file.
+
+Residual risk: only the five quasi-identifiers are part of the k check. The other
+columns (the programme kind, the months an enrolment started and ended, counts of
+enrolments and sessions, scores and their months) are released as they are, so
+someone who already knows when a student joined a programme, or how many sessions
+they went to, could use them to narrow the student down, and could link this file
+to another held about the same students. The months are kept because the research
+needs them; the page says so, and the file is shared only under a data sharing
+agreement that covers research."""
 
 from __future__ import annotations
 
@@ -16,10 +31,12 @@ import datetime
 import hashlib
 import hmac
 import io
+import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 
@@ -29,7 +46,7 @@ from peersupport.partners import kanon
 from peersupport.programmes.models import Enrolment
 from peersupport.schools.models import School
 from peersupport.students.models import ETHNICITY_MAJOR_GROUP, Student
-from peersupport.students.sharing import research_sources
+from peersupport.students.sharing import ResearchSource, research_sources
 
 PSEUDONYM = "pseudonym"
 BASE_COLUMNS = [
@@ -86,6 +103,45 @@ def quasi_identifiers_of(student: Student) -> dict[str, object]:
         kanon.SEN_STATUS: student.sen_status,
         kanon.PUPIL_PREMIUM: "Yes" if student.pupil_premium else "No",
     }
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_SHORT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+
+
+def source_name(source: ResearchSource) -> str:
+    """A research source as ``module.function``, for error messages."""
+    module = getattr(source, "__module__", None) or "?"
+    name = getattr(source, "__qualname__", None) or repr(source)
+    return f"{module}.{name}"
+
+
+def checked_source_value(source: ResearchSource, column: str, value: object) -> object:
+    """``value`` as given by ``source`` for ``column``, if it is one a research export
+    may carry: None, a number, a number written as text, a month (YYYY-MM) or a short
+    lower-case code (at most 20 letters, digits and underscores). Anything else (a
+    date, a datetime, words) raises ``ValueError`` naming the source and the column;
+    the message never repeats the value, which may be personal data."""
+    if value is None or value == "":
+        return value
+    where = f"Research source {source_name(source)} gave column {column!r}"
+    allowed = "sources may give numbers, None or months written YYYY-MM only"
+    if isinstance(value, datetime.date):  # datetime.datetime is a date too
+        kind = "a datetime" if isinstance(value, datetime.datetime) else "a date"
+        raise ValueError(f"{where} {kind}: {allowed}, never an exact date.")
+    if isinstance(value, bool):
+        raise ValueError(f"{where} a true/false value: {allowed}.")
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, str):
+        if _MONTH.match(value) or _NUMBER.match(value) or _SHORT_CODE.match(value):
+            return value
+        raise ValueError(
+            f"{where} text that is not a number, a month (YYYY-MM) or a short code: "
+            f"{allowed}, never free text or an exact date."
+        )
+    raise ValueError(f"{where} a value of type {type(value).__name__}: {allowed}.")
 
 
 @dataclass(frozen=True)
@@ -169,7 +225,7 @@ def research_data_make(
         for student_pk, row in by_pk.items():
             found = values.get(student_pk, {})
             for name in added:
-                value = found.get(name)
+                value = checked_source_value(source, name, found.get(name))
                 row[name] = "" if value is None else value
 
     anonymised = kanon.k_anonymise(rows, k=k, suppression_share=suppression_share)

@@ -22,7 +22,7 @@ from peersupport.partners.models import (
 )
 from peersupport.schools.models import School
 from peersupport.students.models import Student
-from peersupport.students.sharing import ShareItem, share_items
+from peersupport.students.sharing import ShareItem, share_item, share_items
 from peersupport.training.models import TrainingAttendance, TrainingEvent, TrainingModule
 
 # ---------------------------------------------------------------- common
@@ -296,13 +296,52 @@ def shareable_items(*, dsl: bool) -> list[tuple[str, str]]:
     ]
 
 
-def referral_snapshot_items(referral: ReferralOut) -> list[tuple[str, list[str]]]:
+WITHHELD_FOR_DSL = "Withheld: for the DSL only"
+
+
+def share_item_is_dsl_only(key: str) -> bool:
+    """Whether an item of a referral is for a DSL's eyes only (looked up in the
+    registry). The written summary is not; an item the registry no longer knows is
+    treated as DSL-only (fail closed)."""
+    if key == WRITTEN_SUMMARY_KEY:
+        return False
+    item = share_item(key)
+    return item is None or item.dsl_only
+
+
+def referral_dsl_restricted(referral: ReferralOut) -> bool:
+    """Whether the referral is a DSL's that shares from safeguarding records (a
+    DSL-only item): then only a DSL of the school may read its written summary,
+    change it or send it."""
+    return referral.made_by_dsl and any(
+        share_item_is_dsl_only(key) for key in referral.shared_items
+    )
+
+
+def referral_snapshot_items(
+    referral: ReferralOut, *, show_dsl_only: bool
+) -> list[tuple[str, list[str]]]:
     """What the referral shared, as it was when sent: (label, lines) in the order of
-    the snapshot. Nothing for a referral not sent."""
+    the snapshot. Nothing for a referral not sent.
+
+    Unless ``show_dsl_only`` (a DSL of the school, or the partner it went to), an
+    item marked DSL-only in the snapshot (or, for a snapshot stored without the
+    mark, in the registry) is withheld: its label stays (the referral's list of what
+    it shares names it anyway) and its lines are replaced by "Withheld: for the DSL
+    only". So is the written summary of a DSL's referral that shares such an item."""
     if not referral.shared_snapshot:
         return []
     snapshot = json.loads(referral.shared_snapshot)
-    return [(entry["label"], list(entry["lines"])) for entry in snapshot.values()]
+    restricted = not show_dsl_only and referral_dsl_restricted(referral)
+    items: list[tuple[str, list[str]]] = []
+    for key, entry in snapshot.items():
+        dsl_only = entry.get("dsl_only")
+        if dsl_only is None:
+            dsl_only = share_item_is_dsl_only(key)
+        withheld = not show_dsl_only and (dsl_only or (restricted and key == WRITTEN_SUMMARY_KEY))
+        lines = [WITHHELD_FOR_DSL] if withheld else list(entry["lines"])
+        items.append((entry["label"], lines))
+    return items
 
 
 def median_days(spans: Sequence[int]) -> float | None:
@@ -323,6 +362,8 @@ class WaitingTimes:
     seen: int
     median_to_answer: float | None
     median_to_seen: float | None
+    waiting: int = 0
+    longest_wait: int | None = None
 
 
 def waiting_times_from(
@@ -343,10 +384,32 @@ def waiting_times_from(
     return sent, len(to_answer), len(to_seen), median_days(to_answer), median_days(to_seen)
 
 
-def waiting_times(school: School) -> list[WaitingTimes]:
-    """Per organisation the school has sent referrals to: counts and median waits.
-    One query."""
+def still_waiting_from(
+    rows: Iterable[tuple[datetime.date, datetime.date | None, datetime.date | None]],
+    today: datetime.date,
+) -> tuple[int, int | None]:
+    """From (sent on, first response on, closed on) rows: how many are still waiting
+    for a first answer (no answer, and not closed by the school), and the longest of
+    those waits in days up to ``today`` (None when none waits). Pure."""
+    waits = [
+        (today - sent_on).days
+        for sent_on, answered_on, closed_on in rows
+        if answered_on is None and closed_on is None
+    ]
+    return len(waits), (max(waits) if waits else None)
+
+
+def waiting_times(school: School, today: datetime.date | None = None) -> list[WaitingTimes]:
+    """Per organisation the school has sent referrals to: counts and median waits
+    over the answered ones, and how many still wait for a first answer and the
+    longest of those waits today. One query."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
     rows: dict[int, list[tuple[datetime.date, datetime.date | None, datetime.date | None]]] = {}
+    open_rows: dict[
+        int, list[tuple[datetime.date, datetime.date | None, datetime.date | None]]
+    ] = {}
     organisations: dict[int, Organisation] = {}
     sent = (
         ReferralOut.objects.filter(school=school, sent_on__isnull=False)
@@ -359,9 +422,13 @@ def waiting_times(school: School) -> list[WaitingTimes]:
         rows.setdefault(referral.organisation_id, []).append(
             (referral.sent_on, referral.first_response_on, referral.seen_on)
         )
+        open_rows.setdefault(referral.organisation_id, []).append(
+            (referral.sent_on, referral.first_response_on, referral.closed_on)
+        )
     result = []
     for organisation_id, organisation_rows in rows.items():
         count, answered, seen, to_answer, to_seen = waiting_times_from(organisation_rows)
+        waiting, longest = still_waiting_from(open_rows[organisation_id], today)
         result.append(
             WaitingTimes(
                 organisation=organisations[organisation_id],
@@ -370,6 +437,8 @@ def waiting_times(school: School) -> list[WaitingTimes]:
                 seen=seen,
                 median_to_answer=to_answer,
                 median_to_seen=to_seen,
+                waiting=waiting,
+                longest_wait=longest,
             )
         )
     return result
@@ -390,15 +459,88 @@ def parent_consent_needed(referral: ReferralOut, today: datetime.date) -> bool:
     return student_age_on(referral.student, today) < under
 
 
+CONSENT_SUPERSEDED_ACTION = "partners.consent_superseded"
+
+
+def referral_consents_superseded_at(referral: ReferralOut) -> datetime.datetime | None:
+    """When the draft last changed what it shares (the items, the service, the written
+    summary) after consent had been recorded: consent recorded before then was given
+    for something else and no longer counts. Kept in the audit log (the event
+    ``referral_update_draft`` writes); None when it never happened."""
+    from peersupport.audit.models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(
+            action=CONSENT_SUPERSEDED_ACTION,
+            object_type="referral_out",
+            object_public_id=referral.public_id,
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+def referral_consents_in_force(referral: ReferralOut) -> list[ReferralConsent]:
+    """The consents that cover what the draft shares now: those recorded after its
+    last change of what it shares (all of them when it never changed)."""
+    consents = referral.consents.select_related("recorded_by")
+    since = referral_consents_superseded_at(referral)
+    if since is not None:
+        consents = consents.filter(recorded_at__gt=since)
+    return list(consents)
+
+
+def share_outside_refused_because(student: Student) -> str | None:
+    """Why the student's own consent record forbids sharing with outside services:
+    the latest record of that kind was refused, or has been withdrawn. None when
+    there is none or it is in force."""
+    from peersupport.students.models import ConsentKind, ConsentRecord
+
+    latest = (
+        ConsentRecord.objects.filter(
+            school=student.school, student=student, kind=ConsentKind.SHARE_OUTSIDE
+        )
+        .order_by("-given_on", "-recorded_at")
+        .first()
+    )
+    if latest is None or latest.is_in_force:
+        return None
+    if not latest.given:
+        return (
+            "Consent to share with outside services was refused on "
+            f"{latest.given_on:%d/%m/%Y} (see the student's consent records)."
+        )
+    assert latest.withdrawn_on is not None
+    return (
+        "Consent to share with outside services was withdrawn on "
+        f"{latest.withdrawn_on:%d/%m/%Y} (see the student's consent records)."
+    )
+
+
 def referral_send_blocked_because(referral: ReferralOut, today: datetime.date) -> str | None:
-    """Why the referral cannot be sent today, in plain words; None when it can."""
+    """Why the referral cannot be sent today, in plain words; None when it can: the
+    organisation is marked inactive, there is no data sharing agreement in force, the
+    student's consent record refuses sharing with outside services, or the consent
+    the referral needs is missing (recorded consent counts only if it was recorded
+    after the last change of what the draft shares). A DSL's decision to refer
+    without consent stands in for the missing or refused consent (a child at risk of
+    significant harm), never for the agreement."""
     if referral.status != ReferralStatus.DRAFT:
         return "This referral has already been sent."
+    if not referral.organisation.active:
+        return (
+            f"{referral.organisation.name} is marked inactive in the directory: "
+            "referrals cannot be sent to it."
+        )
     blocked = sharing_blocked_because(referral.organisation, today)
     if blocked is not None:
         return blocked
     overridden = bool(referral.consent_override_reason)
-    consents = {consent.who for consent in referral.consents.all()}
+    refused = share_outside_refused_because(referral.student)
+    if refused is not None and not overridden:
+        return refused
+    consents = {consent.who for consent in referral_consents_in_force(referral)}
     if ReferralConsent.Who.STUDENT not in consents and not overridden:
         return "Record the student's own consent before sending the referral."
     if (

@@ -31,8 +31,11 @@ from peersupport.partners.models import (
     Urgency,
 )
 from peersupport.partners.selectors import (
+    CONSENT_SUPERSEDED_ACTION,
     WRITTEN_SUMMARY_KEY,
     WRITTEN_SUMMARY_LABEL,
+    referral_consents_in_force,
+    referral_dsl_restricted,
     referral_send_blocked_because,
 )
 from peersupport.schools.models import School
@@ -468,19 +471,46 @@ def referral_update_draft(
     written_summary: str = "",
     request: HttpRequest | None = None,
 ) -> ReferralOut:
-    """Change a draft referral: what it says and what it will share."""
+    """Change a draft referral: what it says and what it will share.
+
+    A DSL's draft that shares from safeguarding records is changed by a DSL only
+    (PermissionDenied otherwise). Consent is consent to what the referral shares:
+    when the change touches the items, the service or the written summary and
+    consent has been recorded, a ``partners.consent_superseded`` audit event is
+    written, and from then on only consent recorded after that event counts for
+    sending (see ``referral_consents_in_force``). Nothing is deleted: the earlier
+    consents stay on the record, shown as given for what the draft shared before."""
     referral = ReferralOut.objects.select_for_update().get(pk=referral.pk)
     school = referral.school
     _referral_maker_check(actor, school)
     _referral_draft_check(referral)
+    if referral_dsl_restricted(referral) and role_in(actor, school) != Role.DSL:
+        raise PermissionDenied("Only a DSL can change a DSL's referral that shares safeguarding.")
     _referral_parts_check(school, referral.student, referral.organisation, service)
-    referral.shared_items = _referral_items_check(actor, school, list(shared_items or []))
+    items = _referral_items_check(actor, school, list(shared_items or []))
+    summary = written_summary.strip()
+    shared_changed = (
+        items != list(referral.shared_items)
+        or (service.pk if service is not None else None) != referral.service_id
+        or summary != referral.written_summary
+    )
+    referral.shared_items = items
     referral.reason = reason.strip()
     referral.service = service
     referral.urgency = urgency
-    referral.written_summary = written_summary.strip()
+    referral.written_summary = summary
     referral.full_clean()
     referral.save()
+    if shared_changed and referral_consents_in_force(referral):
+        audit_record(
+            action=CONSENT_SUPERSEDED_ACTION,
+            actor=actor,
+            school=school,
+            object_type="referral_out",
+            object_public_id=referral.public_id,
+            request=request,
+            detail="what the draft shares changed: consent must be recorded again",
+        )
     audit_record(
         action="partners.referral_changed",
         actor=actor,
@@ -572,17 +602,22 @@ def referral_consent_override(
 
 
 def _referral_snapshot(referral: ReferralOut, today: datetime.date, actor: User) -> str:
-    """What the referral shares, read now: {key: {"label", "lines"}} as JSON."""
+    """What the referral shares, read now: {key: {"label", "lines", "dsl_only"}} as
+    JSON (``dsl_only``: school staff other than a DSL are not shown it)."""
     snapshot: dict[str, dict[str, object]] = {}
     for key in referral.shared_items:
         if key == WRITTEN_SUMMARY_KEY:
             lines = [line for line in referral.written_summary.splitlines() if line.strip()]
-            snapshot[key] = {"label": WRITTEN_SUMMARY_LABEL, "lines": lines}
+            snapshot[key] = {"label": WRITTEN_SUMMARY_LABEL, "lines": lines, "dsl_only": False}
             continue
         item = share_item(key)
         if item is None:
             raise ValidationError(f"There is nothing called {key!r} to share.")
-        snapshot[key] = {"label": item.label, "lines": item.read(referral.student, today, actor)}
+        snapshot[key] = {
+            "label": item.label,
+            "lines": item.read(referral.student, today, actor),
+            "dsl_only": item.dsl_only,
+        }
     return json.dumps(snapshot)
 
 

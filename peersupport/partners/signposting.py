@@ -23,13 +23,22 @@ One JSON object::
        "text_to": "85258",          the number to text (digits), with "text"
        "website": "https://...",    or ""
        "hours": "Any time, day or night",
-       "verified": true | false,    false: a detail could not be confirmed
+       "verified": true | false,    false: the service itself could not be confirmed
+       "unverified": ["text"],      details that could not be confirmed (optional):
+                                    any of "phone", "text", "website", "hours"
        "notes": "...",              what was and was not confirmed
        "sources": [{"url": "https://...", "checked": "YYYY-MM-DD", "note": "..."}]}
     ]
 
 Each service has a phone number, a text line or a website (at least one). The
 service was last checked on the latest ``checked`` date of its sources.
+
+Verification is kept per detail, because a child in crisis must never be given a
+number we have not confirmed. A service with ``"verified": false`` is left off the
+help page altogether; a detail named in ``unverified`` (say Papyrus's text number,
+while its phone number is confirmed) is left off the help page while the rest of
+the service is shown. Both are shown, with a warning, on the staff management
+page only. ``help_page_services`` gives what students may be shown.
 """
 
 from __future__ import annotations
@@ -49,6 +58,14 @@ Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, Field(min_length=1, max_length=300)]
 Note = Annotated[str, Field(max_length=2000)]
 Url = Annotated[str, Field(pattern=r"^https://\S+$", max_length=300)]
+Detail = Literal["phone", "text", "website", "hours"]
+
+DETAIL_WORDS: dict[str, str] = {
+    "phone": "phone number",
+    "text": "text line",
+    "website": "website",
+    "hours": "opening hours",
+}
 
 
 class SignpostingError(ValueError):
@@ -98,6 +115,7 @@ class NationalService(_Strict):
     website: Annotated[str, Field(pattern=r"^(https://\S+)?$", max_length=300)] = ""
     hours: Text
     verified: bool
+    unverified: list[Detail] = Field(default_factory=list)
     notes: Note = ""
     sources: Annotated[list[Source], Field(min_length=1)]
 
@@ -107,7 +125,45 @@ class NationalService(_Strict):
             raise ValueError("a service needs a phone number, a text line or a website")
         if bool(self.text) != bool(self.text_to):
             raise ValueError("a text line needs both its words (text) and its number (text_to)")
+        if len(set(self.unverified)) != len(self.unverified):
+            raise ValueError("unverified names a detail twice")
+        for detail in self.unverified:
+            if not getattr(self, detail):
+                raise ValueError(f"unverified names the {detail}, which the service has not got")
+        if self.verified and not (
+            ("phone" not in self.unverified and self.phone)
+            or ("text" not in self.unverified and self.text)
+            or ("website" not in self.unverified and self.website)
+        ):
+            raise ValueError(
+                'no verified phone number, text line or website: set "verified" to false'
+            )
         return self
+
+    @property
+    def fully_verified(self) -> bool:
+        """Whether the service and every one of its details were confirmed."""
+        return self.verified and not self.unverified
+
+    @property
+    def unverified_details(self) -> list[tuple[str, str]]:
+        """The details not confirmed, as (what it is in words, the detail as written),
+        for the warning on the management page."""
+        shown = {"phone": self.phone, "text": self.text, "website": self.website}
+        shown["hours"] = self.hours
+        return [(DETAIL_WORDS[detail], shown[detail]) for detail in self.unverified]
+
+    def for_students(self) -> NationalService | None:
+        """The service as the help page may show it: ``None`` when the service is
+        not verified, else a copy without its unverified details."""
+        if not self.verified:
+            return None
+        blank: dict[str, Any] = {}
+        for detail in self.unverified:
+            blank[detail] = ""
+            if detail == "text":
+                blank["text_to"] = ""
+        return self.model_copy(update=blank) if blank else self
 
     @property
     def last_checked_on(self) -> datetime.date:
@@ -143,6 +199,14 @@ class NationalServices:
     @property
     def all(self) -> tuple[NationalService, ...]:
         return self.emergency + self.national
+
+
+def help_page_services(
+    services: tuple[NationalService, ...],
+) -> tuple[NationalService, ...]:
+    """What students may be shown of ``services``: verified services only, each
+    without its unverified details."""
+    return tuple(shown for service in services if (shown := service.for_students()))
 
 
 def load_national_services(path: Path | str | None = None) -> NationalServices:

@@ -44,7 +44,8 @@ def partner_referral(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespon
     )
     context = {
         "referral": referral,
-        "shared": referral_snapshot_items(referral),
+        # The partner reads all the referral shared with them, DSL-only items too.
+        "shared": referral_snapshot_items(referral, show_dsl_only=True),
         "notes": list(referral.notes.select_related("author")),
         "steps": list(referral.steps.all()),
         "status_form": ReferralStatusForm(),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +19,7 @@ from peersupport.partners import services
 from peersupport.partners.access import (
     organisations_visible_to,
     referral_for,
+    referral_for_change,
     referral_student_for,
     referrals_visible_to,
 )
@@ -26,13 +27,15 @@ from peersupport.partners.forms_referrals import (
     ReferralConsentForm,
     ReferralDraftForm,
     ReferralForm,
-    ReferralNoteForm,
     ReferralOverrideForm,
     ReferralStatusForm,
+    SchoolReferralNoteForm,
 )
 from peersupport.partners.models import ReferralOut, ReferralStatus
 from peersupport.partners.selectors import (
     parent_consent_needed,
+    referral_consents_in_force,
+    referral_dsl_restricted,
     referral_send_blocked_because,
     referral_snapshot_items,
     shareable_items,
@@ -73,7 +76,7 @@ def referral_list(request: SchoolRequest) -> HttpResponse:
             referrals = referrals.filter(student=filtered_student)
     context = {
         "referrals": list(referrals.order_by("-created_at")),
-        "waiting": waiting_times(request.school),
+        "waiting": waiting_times(request.school, timezone.localdate()),
         "student_filter": student_filter,
         "filtered_student": filtered_student,
     }
@@ -86,7 +89,7 @@ def referral_new(request: SchoolRequest, student: uuid.UUID) -> HttpResponse:
     record = referral_student_for(request.user, request.school, student)
     is_dsl = request.membership.role == Role.DSL
     form = ReferralForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organisations=organisations_visible_to(request.user, request.school),
         items=shareable_items(dsl=is_dsl),
     )
@@ -100,21 +103,38 @@ def referral_new(request: SchoolRequest, student: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, "Referral saved as a draft. Record consent, then send it.")
             return redirect("partners:referral", public_id=referral.public_id)
-    return render(request, "partners/referrals/new.html", {"student": record, "form": form})
+    return render(
+        request,
+        "partners/referrals/new.html",
+        {"student": record, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @role_required(*MANAGERS)
 def referral_edit(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Change a draft referral (a sent one cannot be changed: it goes back to its
-    page)."""
-    referral = referral_for(request.user, request.school, public_id)
+    """Change a draft referral (a sent one cannot be changed, nor can anyone but a DSL
+    change a DSL's draft that shares safeguarding: both go back to its page with the
+    reason). An empty or wrong form is shown again with its errors (400)."""
+    is_post = request.method == "POST"
+    if is_post:
+        referral = referral_for_change(request.user, request.school, public_id)
+    else:
+        referral = referral_for(request.user, request.school, public_id, request)
+    is_dsl = request.membership.role == Role.DSL
     if referral.status != ReferralStatus.DRAFT:
         messages.error(request, "This referral has been sent: it can no longer be changed.")
         return redirect("partners:referral", public_id=referral.public_id)
+    if referral_dsl_restricted(referral) and not is_dsl:
+        messages.error(
+            request,
+            "Only a DSL can change this draft: it shares from safeguarding records.",
+        )
+        return redirect("partners:referral", public_id=referral.public_id)
     form = ReferralDraftForm(
-        request.POST or None,
+        request.POST if is_post else None,
         organisation=referral.organisation,
-        items=shareable_items(dsl=request.membership.role == Role.DSL),
+        items=shareable_items(dsl=is_dsl),
         initial={
             "service": referral.service,
             "reason": referral.reason,
@@ -123,7 +143,8 @@ def referral_edit(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
             "written_summary": referral.written_summary,
         },
     )
-    if request.method == "POST" and form.is_valid():
+    if is_post and form.is_valid():
+        had_consent = bool(referral_consents_in_force(referral))
         try:
             services.referral_update_draft(
                 actor=request.user, referral=referral, request=request, **form.cleaned_data
@@ -132,30 +153,47 @@ def referral_edit(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
             _errors_to_messages(request, error)
         else:
             messages.success(request, "Draft saved.")
+            if had_consent and not referral_consents_in_force(referral):
+                messages.warning(
+                    request,
+                    "Consent was given for what the referral shared before this change. "
+                    "Record consent again before sending it.",
+                )
             return redirect("partners:referral", public_id=referral.public_id)
     context = {"student": referral.student, "referral": referral, "form": form}
-    return render(request, "partners/referrals/new.html", context)
+    return render(request, "partners/referrals/new.html", context, status=400 if is_post else 200)
 
 
 def _referral_page(request: SchoolRequest, referral: ReferralOut) -> HttpResponse:
     today = timezone.localdate()
     is_draft = referral.status == ReferralStatus.DRAFT
     labels = dict(shareable_items(dsl=True))
+    is_dsl = request.membership.role == Role.DSL
+    # A DSL's referral that shares from safeguarding records: its written summary is
+    # the DSL's to read, and only a DSL may change or send it.
+    restricted = referral_dsl_restricted(referral) and not is_dsl
+    consents = list(referral.consents.select_related("recorded_by"))
+    in_force = {consent.pk for consent in referral_consents_in_force(referral)}
+    blocked = referral_send_blocked_because(referral, today) if is_draft else None
+    if is_draft and blocked is None and restricted:
+        blocked = "Only a DSL can send this referral: it shares from safeguarding records."
     context = {
         "referral": referral,
         "is_draft": is_draft,
-        "is_dsl": request.membership.role == Role.DSL,
-        "consents": list(referral.consents.select_related("recorded_by")),
+        "is_dsl": is_dsl,
+        "consents": consents,
+        "consents_in_force": in_force,
         "parent_needed": is_draft and parent_consent_needed(referral, today),
-        "blocked": referral_send_blocked_because(referral, today) if is_draft else None,
-        "shared": referral_snapshot_items(referral),
+        "blocked": blocked,
+        "shared": referral_snapshot_items(referral, show_dsl_only=is_dsl),
+        "dsl_restricted": restricted,
         "share_labels": [labels.get(key, key) for key in referral.shared_items],
         "steps": list(referral.steps.select_related("by")),
         "notes": list(referral.notes.select_related("author")),
         "consent_form": ReferralConsentForm(),
         "override_form": ReferralOverrideForm(),
         "status_form": ReferralStatusForm(),
-        "note_form": ReferralNoteForm(),
+        "note_form": SchoolReferralNoteForm(),
         "is_open": referral.status not in (ReferralStatus.CLOSED, ReferralStatus.DECLINED),
     }
     return render(request, "partners/referrals/detail.html", context)
@@ -163,14 +201,14 @@ def _referral_page(request: SchoolRequest, referral: ReferralOut) -> HttpRespons
 
 @role_required(*MANAGERS)
 def referral_detail(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    referral = referral_for(request.user, request.school, public_id)
+    referral = referral_for(request.user, request.school, public_id, request)
     return _referral_page(request, referral)
 
 
 @require_POST
 @role_required(*MANAGERS)
 def referral_consent(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    referral = referral_for(request.user, request.school, public_id)
+    referral = referral_for_change(request.user, request.school, public_id)
     form = ReferralConsentForm(request.POST)
     if not form.is_valid():
         _form_errors_to_messages(request, form)
@@ -189,7 +227,7 @@ def referral_consent(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespon
 @require_POST
 @role_required(Role.DSL)
 def referral_override(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    referral = referral_for(request.user, request.school, public_id)
+    referral = referral_for_change(request.user, request.school, public_id)
     form = ReferralOverrideForm(request.POST)
     if not form.is_valid():
         _form_errors_to_messages(request, form)
@@ -208,11 +246,13 @@ def referral_override(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespo
 @require_POST
 @role_required(*MANAGERS)
 def referral_send(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    referral = referral_for(request.user, request.school, public_id)
+    referral = referral_for_change(request.user, request.school, public_id)
     try:
         services.referral_send(actor=request.user, referral=referral, request=request)
     except ValidationError as error:
         _errors_to_messages(request, error)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
     else:
         messages.success(request, f"Referral sent to {referral.organisation.name}.")
     return redirect("partners:referral", public_id=referral.public_id)
@@ -221,7 +261,7 @@ def referral_send(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @role_required(*MANAGERS)
 def referral_status(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    referral = referral_for(request.user, request.school, public_id)
+    referral = referral_for_change(request.user, request.school, public_id)
     form = ReferralStatusForm(request.POST)
     if not form.is_valid():
         _form_errors_to_messages(request, form)
@@ -240,8 +280,8 @@ def referral_status(request: SchoolRequest, public_id: uuid.UUID) -> HttpRespons
 @require_POST
 @role_required(*MANAGERS)
 def referral_note(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    referral = referral_for(request.user, request.school, public_id)
-    form = ReferralNoteForm(request.POST)
+    referral = referral_for_change(request.user, request.school, public_id)
+    form = SchoolReferralNoteForm(request.POST)
     if not form.is_valid():
         _form_errors_to_messages(request, form)
         return redirect("partners:referral", public_id=referral.public_id)

@@ -28,7 +28,9 @@ def research_export_page(request: SchoolRequest) -> HttpResponse:
     today = timezone.localdate()
     organisations = research_organisations_visible_to(request.user, request.school, today)
     form = ResearchExportForm(
-        request.POST or None, organisations=organisations.order_by("name"), today=today
+        request.POST if request.method == "POST" else None,
+        organisations=organisations.order_by("name"),
+        today=today,
     )
     if request.method == "POST" and form.is_valid():
         try:

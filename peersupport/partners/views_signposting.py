@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peersupport.accounts.access import SchoolRequest, role_required
-from peersupport.accounts.models import Role
+from peersupport.accounts.models import STAFF_ROLES, Role
 from peersupport.partners import services
 from peersupport.partners.access import (
     signpost_entries_managed_by,
@@ -28,6 +28,7 @@ from peersupport.partners.forms_signposting import SignpostEntryForm
 from peersupport.partners.models import SignpostEntry
 from peersupport.partners.signposting import (
     NationalService,
+    help_page_services,
     load_national_services,
     not_checked_for_a_year,
 )
@@ -39,18 +40,23 @@ MANAGERS = (Role.COORDINATOR, Role.DSL)
 @role_required(*EVERYONE)
 def help_page(request: SchoolRequest) -> HttpResponse:
     """If you need help now: emergency numbers, then the school's contacts, local
-    services and national services, in plain words with numbers to call or text."""
+    services and national services, in plain words with numbers to call or text.
+    National services and details not verified are left off (the management page
+    shows them, with a warning); staff also see when each entry was last checked."""
     entries = list(signpost_entries_visible_to(request.user, request.school))
     national = load_national_services()
+    national_shown = help_page_services(national.national)
     return render(
         request,
         "partners/signposting/help.html",
         {
-            "emergency": national.emergency,
+            "emergency": help_page_services(national.emergency),
             "school_entries": [e for e in entries if e.kind == SignpostEntry.Kind.SCHOOL],
             "local_entries": [e for e in entries if e.kind == SignpostEntry.Kind.LOCAL],
-            "national": national.national,
+            "national": national_shown,
+            "national_texts": any(service.text for service in national_shown),
             "can_manage": request.membership.role in MANAGERS,
+            "show_last_checked": request.membership.role in STAFF_ROLES,
         },
     )
 
@@ -104,7 +110,7 @@ def _save_errors(form: SignpostEntryForm, error: ValidationError) -> None:
 def manage(request: SchoolRequest) -> HttpResponse:
     """Every entry of the help page with the date it was last checked (those not
     checked for a year or more flagged), and a form to add a school or local one."""
-    form = SignpostEntryForm(request.POST or None)
+    form = SignpostEntryForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -130,7 +136,7 @@ def manage(request: SchoolRequest) -> HttpResponse:
 def edit(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
     """Correct a school or local entry."""
     entry = signpost_entry_for(request.user, request.school, public_id)
-    form = SignpostEntryForm(request.POST or None, instance=entry)
+    form = SignpostEntryForm(request.POST if request.method == "POST" else None, instance=entry)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -84,6 +84,9 @@ def test_a_student_reaches_help_by_keyboard_and_the_page_is_accessible(
         "href", "tel:08001111"
     )
     expect(page.get_by_role("link", name="Call Pastoral office on 01234 567890")).to_be_visible()
+    # A number we have not verified is never offered to a student.
+    expect(page.get_by_role("link", name="Text 88247")).to_have_count(0)
+    expect(page.get_by_text("YoungMinds")).to_have_count(0)
     expect(page.get_by_role("link", name=HELP_LINK)).to_have_attribute("aria-current", "page")
     assert_accessible(axe, page)
 

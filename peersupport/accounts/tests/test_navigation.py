@@ -27,4 +27,6 @@ def test_links_follow_the_role(client: Client, personas: dict[str, Persona]) -> 
     assert [link["label"] for link in client.get(reverse("home")).context["nav_links"]] == [
         "Home",
         "Get help now",
+        "Impact reports",
+        "Who takes part",
     ]

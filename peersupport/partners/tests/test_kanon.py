@@ -162,3 +162,9 @@ def test_the_hierarchies_read_as_the_school_would() -> None:
 def test_k_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         k_anonymise([], k=0)
+
+
+def test_a_quasi_identifier_named_twice_is_refused_with_a_clear_message() -> None:
+    rows = [{"year_group": "7", "gender": "F"}]
+    with pytest.raises(ValueError, match="named more than once: year_group"):
+        k_anonymise(rows, k=1, quasi_identifiers=["year_group", "gender", "year_group"])

@@ -24,6 +24,7 @@ from peersupport.partners.tests.test_referrals_services import (
     partner_contact,
     student_consent,
 )
+from peersupport.schools.models import School
 from peersupport.wellbeing.models import Questionnaire
 
 Login = Callable[[Any], Client]
@@ -200,3 +201,90 @@ def test_an_out_of_order_status_from_the_partner_is_refused_with_a_message(
     assert "cannot become seen" in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == "sent"
+
+
+def test_a_partner_without_mfa_is_sent_to_enrol_before_seeing_any_referral(
+    client: Client, school_a: School
+) -> None:
+    """The partner role must use MFA (REQUIRE_MFA is on in the tests): with none, a
+    partner is sent to set it up, and nothing is read or audited."""
+    from conftest import make_user
+    from peersupport.accounts.models import Role
+
+    person = make_user("newpartner@camhs.example", "New Partner", school_a, Role.PARTNER, mfa=False)
+    client.force_login(person.user)
+    response = client.get(reverse("partners:partner_home"))
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+    assert not AuditEvent.objects.filter(action__startswith="partners.partner").exists()
+
+
+def test_the_audit_of_the_partners_list_names_the_referrals_shown(
+    personas: dict[str, Persona], login: Login, shared: dict[str, Any]
+) -> None:
+    client = login(personas["partner"])
+    client.get(reverse("partners:partner_home"))
+    event = AuditEvent.objects.get(action="partners.partner_viewed", object_type="referral_list")
+    assert str(shared["referral"].public_id) in event.detail
+    assert str(shared["elsewhere"].public_id) not in event.detail
+
+
+def test_a_long_list_is_audited_in_parts_that_name_every_referral(
+    personas: dict[str, Persona], login: Login, shared: dict[str, Any]
+) -> None:
+    coordinator = personas["coordinator"]
+    referrals = [shared["referral"]] + [
+        send_today(
+            coordinator,
+            draft(coordinator, older_student(coordinator.school), shared["organisation"]),
+        )
+        for _ in range(7)
+    ]
+    login(personas["partner"]).get(reverse("partners:partner_home"))
+    events = list(
+        AuditEvent.objects.filter(action="partners.partner_viewed", object_type="referral_list")
+    )
+    assert len(events) == 2  # 8 ids, 6 to an event
+    details = " ".join(event.detail for event in events)
+    assert all(len(event.detail) <= 300 for event in events)
+    assert all(str(referral.public_id) in details for referral in referrals)
+    assert "(part 1 of 2)" in details
+
+
+def test_an_empty_post_from_the_partner_changes_nothing(
+    personas: dict[str, Persona], login: Login, shared: dict[str, Any]
+) -> None:
+    client = login(personas["partner"])
+    referral = shared["referral"]
+    kwargs = {"public_id": referral.public_id}
+    status = client.post(
+        reverse("partners:partner_referral_status", kwargs=kwargs), {}, follow=True
+    )
+    assert "Give the date." in status.content.decode()
+    note = client.post(reverse("partners:partner_referral_note", kwargs=kwargs), {}, follow=True)
+    assert "Write the note first." in note.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "sent"
+    assert not referral.notes.exists()
+
+
+def test_the_partner_reads_a_dsl_only_item_the_dsl_shared(
+    personas: dict[str, Persona], login: Login, shared: dict[str, Any]
+) -> None:
+    dsl = personas["dsl"]
+    referral = send_today(
+        dsl,
+        draft(
+            dsl,
+            older_student(dsl.school, legal_forename="Fern"),
+            shared["organisation"],
+            shared_items=["safeguarding_summary", "written_summary"],
+            written_summary="For the partner to read",
+        ),
+    )
+    url = reverse("partners:partner_referral", kwargs={"public_id": referral.public_id})
+    page = login(personas["partner"]).get(url).content.decode()
+    assert "For the partner to read" in page
+    assert "Withheld" not in page
+    # The staff note form's help text is for school staff; it is not on this page.
+    assert "The organisation reads these notes." not in page

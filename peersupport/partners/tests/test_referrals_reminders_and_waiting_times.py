@@ -9,7 +9,12 @@ from conftest import Persona
 from peersupport.partners import services
 from peersupport.partners.models import PartnerSettings
 from peersupport.partners.reminders import referrals_daily
-from peersupport.partners.selectors import median_days, waiting_times, waiting_times_from
+from peersupport.partners.selectors import (
+    median_days,
+    still_waiting_from,
+    waiting_times,
+    waiting_times_from,
+)
 from peersupport.partners.tests.test_referrals_services import (
     TODAY,
     older_student,
@@ -108,3 +113,34 @@ def test_waiting_times_per_organisation_from_the_referrals(
     assert (row.sent, row.answered, row.seen) == (2, 2, 1)
     assert row.median_to_answer == 3.0  # 4 and 2 days
     assert row.median_to_seen == 12.0
+
+
+def test_still_waiting_from_rows_counts_and_takes_the_longest_wait() -> None:
+    today = datetime.date(2026, 9, 30)
+    rows = [
+        (datetime.date(2026, 9, 1), datetime.date(2026, 9, 4), None),  # answered: not waiting
+        (datetime.date(2026, 9, 10), None, None),  # waiting 20 days
+        (datetime.date(2026, 9, 23), None, None),  # waiting 7 days
+        (datetime.date(2026, 8, 1), None, datetime.date(2026, 8, 20)),  # closed, no answer
+    ]
+    # Two still wait: 20 and 7 days, so the longest is 20.
+    assert still_waiting_from(rows, today) == (2, 20)
+    assert still_waiting_from([], today) == (0, None)
+
+
+def test_waiting_times_count_who_still_waits_per_organisation(
+    personas: dict[str, Persona],
+) -> None:
+    coordinator = personas["coordinator"]
+    school = coordinator.school
+    organisation = organisation_with_agreement(school, coordinator.user)
+    first = sent_referral(coordinator, older_student(school), organisation)
+    sent_referral(coordinator, older_student(school), organisation)
+    answered = TODAY + datetime.timedelta(days=4)
+    services.referral_status_set(
+        actor=coordinator.user, referral=first, status="accepted", on=answered, today=answered
+    )
+    (row,) = waiting_times(school, TODAY + datetime.timedelta(days=9))
+    # One answered after 4 days; the other, sent on TODAY, has waited 9 days.
+    assert (row.sent, row.answered, row.median_to_answer) == (2, 1, 4.0)
+    assert (row.waiting, row.longest_wait) == (1, 9)

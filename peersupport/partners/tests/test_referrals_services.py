@@ -444,3 +444,185 @@ def test_the_safeguarding_reader_itself_refuses_anyone_but_a_dsl(
     with pytest.raises(PermissionDenied):
         item.read(student, TODAY, personas["coordinator"].user)
     assert not AuditEvent.objects.filter(action="safeguarding.viewed").exists()
+
+
+def test_changing_what_a_draft_shares_after_consent_needs_consent_again(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student]
+) -> None:
+    coordinator = personas["coordinator"]
+    organisation, student = setting
+    referral = draft(coordinator, student, organisation, shared_items=["attendance"])
+    student_consent(coordinator, referral)
+
+    def change(**fields: Any) -> None:
+        values: dict[str, Any] = {
+            "reason": "Low mood for some months",
+            "shared_items": ["attendance"],
+        }
+        values.update(fields)
+        services.referral_update_draft(actor=coordinator.user, referral=referral, **values)
+
+    # Changing only the words of the reason or the urgency keeps the consent.
+    change(reason="Low mood since the summer", urgency="soon")
+    assert not AuditEvent.objects.filter(action="partners.consent_superseded").exists()
+    # Sharing more does not: the consent was for what it shared before.
+    change(shared_items=["attendance", "wellbeing_scores"])
+    superseded = AuditEvent.objects.get(action="partners.consent_superseded")
+    assert superseded.object_public_id == referral.public_id
+    with pytest.raises(ValidationError, match="student's own consent"):
+        services.referral_send(actor=coordinator.user, referral=referral, today=TODAY)
+    # The earlier consent is kept on the record, not deleted.
+    assert referral.consents.count() == 1
+    student_consent(coordinator, referral)
+    sent = services.referral_send(actor=coordinator.user, referral=referral, today=TODAY)
+    assert sent.status == ReferralStatus.SENT
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"written_summary": "A new summary", "shared_items": ["attendance", "written_summary"]},
+        {"service": "new"},
+    ],
+)
+def test_a_new_summary_or_service_after_consent_needs_consent_again(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student], fields: dict[str, Any]
+) -> None:
+    coordinator = personas["coordinator"]
+    organisation, student = setting
+    referral = draft(coordinator, student, organisation, shared_items=["attendance"])
+    student_consent(coordinator, referral)
+    values: dict[str, Any] = {"reason": "Low mood for some months", "shared_items": ["attendance"]}
+    values.update(fields)
+    if values.get("service") == "new":
+        values["service"] = Service.objects.create(
+            school=organisation.school, organisation=organisation, name="Drop-in"
+        )
+    services.referral_update_draft(actor=coordinator.user, referral=referral, **values)
+    with pytest.raises(ValidationError, match="student's own consent"):
+        services.referral_send(actor=coordinator.user, referral=referral, today=TODAY)
+
+
+def _share_outside(student: Student, by: Any, *, given: bool, **fields: Any) -> None:
+    from peersupport.students.models import ConsentKind, ConsentRecord
+
+    ConsentRecord.objects.create(
+        school=student.school,
+        student=student,
+        kind=ConsentKind.SHARE_OUTSIDE,
+        given=given,
+        given_by="A Parent",
+        relationship="mother",
+        method="paper",
+        recorded_by=by,
+        **fields,
+    )
+
+
+def test_a_refused_or_withdrawn_consent_to_share_outside_blocks_sending(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student]
+) -> None:
+    coordinator = personas["coordinator"]
+    organisation, student = setting
+    referral = draft(coordinator, student, organisation)
+    student_consent(coordinator, referral)
+    _share_outside(student, coordinator.user, given=False, given_on=datetime.date(2026, 9, 1))
+    with pytest.raises(ValidationError, match="refused on 01/09/2026"):
+        services.referral_send(actor=coordinator.user, referral=referral, today=TODAY)
+    # A later consent, given, lifts it; withdrawing that one blocks again.
+    _share_outside(
+        student,
+        coordinator.user,
+        given=True,
+        given_on=datetime.date(2026, 10, 1),
+        withdrawn_on=datetime.date(2026, 11, 2),
+    )
+    with pytest.raises(ValidationError, match="withdrawn on 02/11/2026"):
+        services.referral_send(actor=coordinator.user, referral=referral, today=TODAY)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DRAFT
+    _share_outside(student, coordinator.user, given=True, given_on=datetime.date(2026, 11, 3))
+    sent = services.referral_send(actor=coordinator.user, referral=referral, today=TODAY)
+    assert sent.status == ReferralStatus.SENT
+
+
+def test_a_dsls_decision_to_refer_without_consent_stands_in_for_a_refusal(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student]
+) -> None:
+    dsl = personas["dsl"]
+    organisation, student = setting
+    referral = draft(dsl, student, organisation)
+    _share_outside(student, dsl.user, given=False, given_on=datetime.date(2026, 9, 1))
+    services.referral_consent_override(actor=dsl.user, referral=referral, reason="At risk")
+    sent = services.referral_send(actor=dsl.user, referral=referral, today=TODAY)
+    assert sent.status == ReferralStatus.SENT
+
+
+def test_an_inactive_organisation_blocks_sending_with_the_reason(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student]
+) -> None:
+    coordinator = personas["coordinator"]
+    organisation, student = setting
+    referral = draft(coordinator, student, organisation)
+    student_consent(coordinator, referral)
+    Organisation.objects.filter(pk=organisation.pk).update(active=False)
+    with pytest.raises(ValidationError, match="marked inactive"):
+        services.referral_send(actor=coordinator.user, referral=referral, today=TODAY)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DRAFT
+
+
+def test_a_coordinator_cannot_change_a_dsls_draft_that_shares_safeguarding(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student]
+) -> None:
+    organisation, student = setting
+    referral = draft(
+        personas["dsl"],
+        student,
+        organisation,
+        shared_items=["safeguarding_summary", "written_summary"],
+        written_summary="For the DSL",
+    )
+    with pytest.raises(PermissionDenied):
+        services.referral_update_draft(
+            actor=personas["coordinator"].user,
+            referral=referral,
+            reason="Changed",
+            shared_items=["written_summary"],
+            written_summary="Changed",
+        )
+    referral.refresh_from_db()
+    assert referral.written_summary == "For the DSL"
+
+
+def test_the_snapshot_marks_dsl_only_items_and_staff_other_than_dsls_do_not_read_them(
+    personas: dict[str, Persona], setting: tuple[Organisation, Student]
+) -> None:
+    from peersupport.partners.selectors import referral_snapshot_items
+
+    organisation, student = setting
+    referral = draft(
+        personas["dsl"],
+        student,
+        organisation,
+        shared_items=["safeguarding_summary", "attendance", "written_summary"],
+        written_summary="Seen by the nurse",
+    )
+    student_consent(personas["dsl"], referral)
+    sent = services.referral_send(actor=personas["dsl"].user, referral=referral, today=TODAY)
+    snapshot = json.loads(sent.shared_snapshot)
+    assert snapshot["safeguarding_summary"]["dsl_only"] is True
+    assert snapshot["attendance"]["dsl_only"] is False
+    assert snapshot["written_summary"]["dsl_only"] is False
+    full = referral_snapshot_items(sent, show_dsl_only=True)
+    assert full[2] == ("Summary written by the referrer", ["Seen by the nurse"])
+    withheld = referral_snapshot_items(sent, show_dsl_only=False)
+    assert withheld[0][1] == ["Withheld: for the DSL only"]
+    assert withheld[1] == full[1]  # attendance is anyone's to read
+    assert withheld[2][1] == ["Withheld: for the DSL only"]  # a DSL's referral's summary
+    # A snapshot stored before the mark existed: the registry says what is DSL-only.
+    for entry in snapshot.values():
+        del entry["dsl_only"]
+    ReferralOut.objects.filter(pk=sent.pk).update(shared_snapshot=json.dumps(snapshot))
+    sent.refresh_from_db()
+    assert referral_snapshot_items(sent, show_dsl_only=False) == withheld

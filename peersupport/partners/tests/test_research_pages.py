@@ -194,3 +194,28 @@ def test_the_list_of_exports_takes_as_many_queries_for_many_as_for_one(
         assert post(client, setting["research"]).status_code == 200
     assert ResearchExport.objects.count() == 4
     assert queries_for_the_page() == one
+
+
+def test_an_empty_post_shows_field_errors_and_makes_nothing(
+    personas: dict[str, Persona],
+    login: Callable[[Persona], Client],
+    setting: dict[str, Organisation],
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = login(personas["coordinator"]).post(reverse(URL), {})
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+    assert not ResearchExport.objects.exists()
+
+
+def test_the_page_says_the_other_columns_are_not_part_of_the_k_check(
+    personas: dict[str, Persona],
+    login: Callable[[Persona], Client],
+    setting: dict[str, Organisation],
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        page = login(personas["coordinator"]).get(reverse(URL)).content.decode()
+    assert (
+        "Other columns (months, counts, scores) are not part of the k check; "
+        "share the file only under the agreement." in page
+    )

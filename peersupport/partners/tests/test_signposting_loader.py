@@ -12,6 +12,7 @@ import pytest
 
 from peersupport.partners.signposting import (
     SignpostingError,
+    help_page_services,
     load_national_services,
     not_checked_for_a_year,
 )
@@ -50,7 +51,7 @@ def test_every_shipped_service_says_where_it_was_checked() -> None:
     for service in load_national_services().all:
         assert service.sources, service.key
         assert all(source.url.startswith("https://") for source in service.sources)
-        if not service.verified:
+        if not service.fully_verified:
             assert "NOT VERIFIED" in service.notes, service.key
 
 
@@ -122,3 +123,41 @@ def test_a_year_without_a_check_is_flagged_and_less_is_not() -> None:
     assert not not_checked_for_a_year(datetime.date(2025, 11, 30), today)
     assert not not_checked_for_a_year(today, today)
     assert not_checked_for_a_year(datetime.date(2027, 2, 28), datetime.date(2028, 2, 29))
+
+
+def test_each_detail_carries_its_own_verification_and_students_get_only_verified_ones() -> None:
+    services = {service.key: service for service in load_national_services().all}
+    papyrus = services["papyrus_hopeline247"]
+    assert papyrus.verified and papyrus.unverified == ["text"]
+    assert papyrus.unverified_details == [("text line", "Text 88247")]
+    shown = {service.key: service for service in help_page_services(load_national_services().all)}
+    assert "youngminds" not in shown  # the whole service is not verified
+    assert shown["papyrus_hopeline247"].phone == "0800 068 4141"
+    assert shown["papyrus_hopeline247"].text == shown["papyrus_hopeline247"].text_link == ""
+    assert shown["shout"].text_link == "sms:85258"
+    for service in shown.values():
+        assert service.verified, service.key
+        assert all(getattr(service, detail) == "" for detail in service.unverified), service.key
+
+
+def test_an_unverified_detail_the_service_has_not_got_is_refused(tmp_path: Path) -> None:
+    data = shipped_data()
+    data["services"][2]["unverified"] = ["text"]  # Childline has no text line
+    with pytest.raises(SignpostingError, match=r"services\[2\]: unverified names the text"):
+        load_national_services(write(tmp_path, data))
+
+
+def test_a_verified_service_with_every_way_to_reach_it_unverified_is_refused(
+    tmp_path: Path,
+) -> None:
+    data = shipped_data()
+    data["services"][2]["unverified"] = ["phone", "website"]
+    with pytest.raises(SignpostingError, match='set "verified" to false'):
+        load_national_services(write(tmp_path, data))
+
+
+def test_an_unknown_detail_named_unverified_is_refused(tmp_path: Path) -> None:
+    data = shipped_data()
+    data["services"][2]["unverified"] = ["fax"]
+    with pytest.raises(SignpostingError, match=r"services\[2\].unverified"):
+        load_national_services(write(tmp_path, data))

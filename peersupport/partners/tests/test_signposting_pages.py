@@ -31,6 +31,9 @@ pytestmark = pytest.mark.django_db
 MIN_READING_EASE = 70
 MAX_GRADE = 6.5
 FLAG = "Not checked for over a year"
+UNVERIFIED = (
+    "Not verified: check it against the service's own website before it is shown to students"
+)
 
 
 def add(who: Persona, **values: str) -> SignpostEntry:
@@ -94,7 +97,7 @@ def test_the_help_page_lists_the_national_services_from_the_file(
 ) -> None:
     html = login(personas[who]).get(reverse("partners:help")).content.decode()
     assert "If you need help now" in html
-    for service in signposting.load_national_services().all:
+    for service in signposting.help_page_services(signposting.load_national_services().all):
         assert service.name in html
         if service.phone:
             assert f'href="tel:{service.phone.replace(" ", "")}"' in html
@@ -269,3 +272,113 @@ def test_another_schools_entry_is_not_found(login: Any, personas: dict[str, Pers
     assert client.get(reverse("partners:signposting_edit", kwargs=kwargs)).status_code == 404
     assert client.post(reverse("partners:signposting_remove", kwargs=kwargs)).status_code == 404
     assert SignpostEntry.objects.filter(pk=entry.pk).exists()
+
+
+def manage_rows(html: str) -> dict[str, str]:
+    return {row.split("</th>")[0]: row for row in html.split('<th scope="row">')[1:]}
+
+
+def use_file(data: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "signposting.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(signposting, "SIGNPOSTING_FILE", path)
+
+
+@pytest.mark.parametrize("who", ["student", "mentor", "facilitator", "coordinator"])
+def test_no_unverified_service_or_detail_is_on_the_help_page(
+    login: Any, personas: dict[str, Persona], who: str
+) -> None:
+    html = login(personas[who]).get(reverse("partners:help")).content.decode()
+    assert "Papyrus HOPELINE247" in html
+    assert 'href="tel:08000684141"' in html  # its phone number is verified
+    assert "88247" not in html  # its text number is not
+    assert "YoungMinds" not in html  # nothing about it is verified
+    assert "Text YM to 85258" not in html
+    assert UNVERIFIED not in html
+
+
+def test_unverified_services_and_details_are_on_the_manage_page_with_the_warning(
+    login: Any, personas: dict[str, Persona]
+) -> None:
+    html = login(personas["coordinator"]).get(reverse("partners:signposting_manage"))
+    rows = manage_rows(html.content.decode())
+    assert UNVERIFIED in rows["Papyrus HOPELINE247"]
+    assert "Text line: Text 88247" in rows["Papyrus HOPELINE247"]
+    assert UNVERIFIED in rows["YoungMinds Textline"]
+    assert "students do not see this service" in rows["YoungMinds Textline"]
+    assert UNVERIFIED not in rows["Childline"]
+
+
+def test_a_detail_marked_unverified_in_the_file_leaves_the_help_page(
+    login: Any, personas: dict[str, Persona], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(signposting.SIGNPOSTING_FILE.read_text(encoding="utf-8"))
+    data["services"][2]["unverified"] = ["phone"]  # Childline
+    data["services"][3]["verified"] = False  # Samaritans
+    use_file(data, tmp_path, monkeypatch)
+    html = login(personas["student"]).get(reverse("partners:help")).content.decode()
+    assert "Childline website" in html
+    assert "tel:08001111" not in html and "0800 1111" not in html
+    assert "Samaritans" not in html and "116 123" not in html
+    manage = login(personas["dsl"]).get(reverse("partners:signposting_manage")).content.decode()
+    rows = manage_rows(manage)
+    assert UNVERIFIED in rows["Childline"]
+    assert "Phone number: 0800 1111" in rows["Childline"]
+    assert UNVERIFIED in rows["Samaritans"]
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("coordinator", True),
+        ("dsl", True),
+        ("facilitator", True),
+        ("viewer", True),
+        ("student", False),
+        ("mentor", False),
+        ("partner", False),
+    ],
+)
+def test_staff_see_when_each_entry_was_last_checked_and_students_do_not(
+    login: Any, personas: dict[str, Persona], who: str, sees: bool
+) -> None:
+    entry = add(personas["coordinator"])
+    SignpostEntry.objects.filter(pk=entry.pk).update(last_checked_on=datetime.date(2026, 3, 4))
+    html = login(personas[who]).get(reverse("partners:help")).content.decode()
+    assert ("Last checked: 4 March 2026" in html) is sees
+    assert ("Last checked:" in html) is sees
+    if sees:
+        childline = signposting.load_national_services().national[0]
+        assert f"Last checked: {childline.last_checked_on:%-d %B %Y}" in html
+
+
+def test_the_help_page_says_free_to_call_or_text_and_explains_a_and_e(
+    login: Any, personas: dict[str, Persona], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = login(personas["student"]).get(reverse("partners:help")).content.decode()
+    assert "These are free to call or text." in html
+    assert "the hospital emergency department (A&amp;E)" in html
+    assert "go to A&amp;E at a hospital" not in html
+    data = json.loads(signposting.SIGNPOSTING_FILE.read_text(encoding="utf-8"))
+    data["services"] = [s for s in data["services"] if not s["text"]]
+    use_file(data, tmp_path, monkeypatch)
+    html = login(personas["student"]).get(reverse("partners:help")).content.decode()
+    assert "These are free to call." in html
+
+
+def test_an_empty_post_shows_field_errors_and_changes_nothing(
+    login: Any, personas: dict[str, Persona]
+) -> None:
+    entry = add(personas["coordinator"])
+    client = login(personas["coordinator"])
+    response = client.post(reverse("partners:signposting_manage"), {})
+    assert response.status_code == 400
+    assert "Say what they help with" in response.content.decode()
+    assert SignpostEntry.objects.count() == 1
+    response = client.post(
+        reverse("partners:signposting_edit", kwargs={"public_id": entry.public_id}), {}
+    )
+    assert response.status_code == 400
+    assert "Say what they help with" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.name == "Pastoral office"

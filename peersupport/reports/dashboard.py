@@ -1,0 +1,434 @@
+"""The programme health dashboard's figures: for a school and for each of its
+programmes, over a chosen period.
+
+Every figure is one aggregate query over the whole school (grouped by programme where
+it is given per programme), so the page runs the same number of queries however many
+students, sessions and programmes the school has. Medians are taken in Python from
+one query's rows, because SQLite and PostgreSQL share no median function; those rows
+are limited to the period (or to what is open now), never to the whole history.
+
+Safeguarding concerns are counted only when ``with_safeguarding`` is set (for a DSL):
+the caller, through reports.access, decides that."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from peersupport.concerns.models import Concern, ConcernKind, ConflictCase
+from peersupport.lib import engagement
+from peersupport.meetings.models import (
+    ATTENDED,
+    Attendance,
+    EngagementSnapshot,
+    Session,
+    Supervision,
+)
+from peersupport.partners.models import ReferralOut, ReferralStatus
+from peersupport.programmes.models import Enrolment, MentorProfile, Mentorship, Programme, Referral
+from peersupport.schools.models import School
+from peersupport.wellbeing.models import Feedback
+from peersupport.wellbeing.selectors import feedback_score
+
+RETENTION_WEEKS = (6, 12)
+# Staff check in with every participant at least monthly (twice in the first month).
+CONTACT_WITHIN_DAYS = 31
+# Open concerns by age: under a week, one to four weeks, older.
+AGE_BANDS = (("Under 7 days", 0, 7), ("7 to 28 days", 7, 29), ("Over 28 days", 29, None))
+
+
+def suppressed(count: int | None) -> str:
+    """A count as it may leave the coordinator's hands: below the threshold, never the
+    number itself."""
+    if count is None:
+        return ""
+    threshold = int(settings.SMALL_NUMBER_THRESHOLD)
+    if 0 < count < threshold:
+        return f"Fewer than {threshold}"
+    return str(count)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of ``day`` in the school's time zone: periods are
+    compared as moments, so an index on the timestamp can be used."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def median_days(spans: Iterable[int]) -> float | None:
+    values = list(spans)
+    return float(statistics.median(values)) if values else None
+
+
+@dataclass(frozen=True)
+class Share:
+    """``part`` of ``whole`` (None when there is no whole to take a share of)."""
+
+    part: int
+    whole: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.part / self.whole if self.whole else None
+
+    @property
+    def percent(self) -> str:
+        rate = self.rate
+        return "" if rate is None else f"{rate * 100:.0f}%"
+
+
+@dataclass
+class ProgrammeFigures:
+    """The figures of one programme, or of the whole school (``programme`` None)."""
+
+    programme: Programme | None
+    participants: int = 0
+    mentors: int = 0
+    new_referrals: int = 0
+    waiting: int = 0
+    median_wait_days: float | None = None
+    attendance: Share = field(default_factory=lambda: Share(0, 0))
+    retention: dict[int, Share] = field(default_factory=dict)
+    at_risk: int = 0
+    contact: Share = field(default_factory=lambda: Share(0, 0))
+    supervision_last: datetime.date | None = None
+    supervision_due: bool | None = None
+
+    @property
+    def name(self) -> str:
+        return self.programme.name if self.programme is not None else "Whole school"
+
+
+@dataclass(frozen=True)
+class WeekRate:
+    week_of: datetime.date
+    attended: int
+    marked: int
+
+    @property
+    def share(self) -> Share:
+        return Share(self.attended, self.marked)
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    kind: str
+    label: str
+    open: int
+    by_age: list[int]
+
+
+@dataclass(frozen=True)
+class FeedbackWeek:
+    week_of: datetime.date
+    count: int
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard shows, for ``starts_on`` to ``ends_on``."""
+
+    starts_on: datetime.date
+    ends_on: datetime.date
+    today: datetime.date
+    school: ProgrammeFigures
+    programmes: list[ProgrammeFigures]
+    weeks: list[datetime.date]
+    attendance_by_week: dict[int | None, list[WeekRate]]
+    concerns: list[ConcernRow]
+    with_safeguarding: bool
+    conflicts_resolved: int
+    conflict_median_days: float | None
+    feedback: list[FeedbackWeek]
+    referrals_out: list[StatusCount]
+    referral_out_median_days: float | None
+    age_bands: list[str] = field(default_factory=lambda: [band[0] for band in AGE_BANDS])
+
+    @property
+    def open_concerns(self) -> int:
+        return sum(row.open for row in self.concerns)
+
+
+def _by_programme(rows: Iterable[dict[str, object]], key: str) -> dict[int, int]:
+    return {int(row["programme_id"]): int(row[key]) for row in rows}  # type: ignore[call-overload]
+
+
+def dashboard_figures(
+    *,
+    school: School,
+    programmes: QuerySet[Programme],
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    today: datetime.date,
+    with_safeguarding: bool,
+) -> Dashboard:
+    """The dashboard of ``school`` for the programmes given, over the period. A fixed
+    number of queries (fourteen), whatever the size of the school."""
+    chosen = list(programmes.order_by("name"))
+    ids = [programme.pk for programme in chosen]
+    figures = {programme.pk: ProgrammeFigures(programme) for programme in chosen}
+    whole = ProgrammeFigures(None)
+    # The period's end for "now" figures: today, unless the period is in the past.
+    until = min(ends_on, today)
+
+    # Participants: enrolled at some time in the period.
+    in_period = Enrolment.objects.filter(
+        school=school, programme_id__in=ids, started_on__lte=ends_on
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=starts_on))
+    for programme_id, count in _by_programme(
+        in_period.values("programme_id").annotate(n=Count("student_id", distinct=True)), "n"
+    ).items():
+        figures[programme_id].participants = count
+    whole.participants = in_period.aggregate(n=Count("student_id", distinct=True))["n"]
+
+    # Mentors: in a mentorship that was running in the period.
+    mentoring = Mentorship.objects.filter(
+        school=school, programme_id__in=ids, started_on__isnull=False, started_on__lte=ends_on
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=starts_on))
+    for programme_id, count in _by_programme(
+        mentoring.values("programme_id").annotate(n=Count("mentor_id", distinct=True)), "n"
+    ).items():
+        figures[programme_id].mentors = count
+    whole.mentors = MentorProfile.objects.filter(
+        school=school, status=MentorProfile.Status.ACTIVE
+    ).count()
+
+    # Referrals: new in the period, waiting now, and the wait of those decided in it.
+    waiting_statuses = (Referral.Status.NEW, Referral.Status.WAITLISTED)
+    period = (_start_of(starts_on), _start_of(ends_on + datetime.timedelta(days=1)))
+    waits: dict[int, list[int]] = defaultdict(list)
+    for programme_id, status, created_at, decided_at in (
+        Referral.objects.filter(school=school, programme_id__in=ids)
+        .filter(
+            Q(created_at__gte=period[0], created_at__lt=period[1])
+            | Q(status__in=waiting_statuses)
+            | Q(decided_at__gte=period[0], decided_at__lt=period[1])
+        )
+        .values_list("programme_id", "status", "created_at", "decided_at")
+    ):
+        one = figures[programme_id]
+        created_on = timezone.localtime(created_at).date()
+        decided_on = timezone.localtime(decided_at).date() if decided_at else None
+        if starts_on <= created_on <= ends_on:
+            one.new_referrals += 1
+            whole.new_referrals += 1
+        if status in waiting_statuses:
+            one.waiting += 1
+            whole.waiting += 1
+        if (
+            status == Referral.Status.ACCEPTED
+            and decided_on is not None
+            and starts_on <= decided_on <= ends_on
+        ):
+            waits[programme_id].append((decided_on - created_on).days)
+    for programme_id, spans in waits.items():
+        figures[programme_id].median_wait_days = median_days(spans)
+    whole.median_wait_days = median_days(span for spans in waits.values() for span in spans)
+
+    # Attendance: marks in sessions in the period, counted by programme and day in
+    # the database (a few rows a day), then added up by week here.
+    # The marks are reached through the period's sessions (so through the index on
+    # a mark's session), not by scanning every mark of the school.
+    sessions = Session.objects.filter(school=school, date__range=(starts_on, ends_on)).filter(
+        Q(group__programme_id__in=ids) | Q(mentorship__programme_id__in=ids)
+    )
+    marks = (
+        Attendance.objects.filter(session__in=sessions.values("pk"))
+        .values(
+            "session__date", "session__group__programme_id", "session__mentorship__programme_id"
+        )
+        .annotate(marked=Count("pk"), attended=Count("pk", filter=Q(mark__in=ATTENDED)))
+        .order_by()
+    )
+    by_week: dict[int | None, dict[datetime.date, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0])
+    )
+    for row in marks:
+        day = row["session__date"]
+        week_of = day - datetime.timedelta(days=day.weekday())
+        programme_id = (
+            row["session__group__programme_id"] or row["session__mentorship__programme_id"]
+        )
+        for key in (programme_id, None):
+            cell = by_week[key][week_of]
+            cell[0] += row["attended"]
+            cell[1] += row["marked"]
+    weeks = sorted(by_week[None])
+    attendance_by_week: dict[int | None, list[WeekRate]] = {}
+    for key, cells in by_week.items():
+        attendance_by_week[key] = [
+            WeekRate(week, cells[week][0], cells[week][1])
+            if week in cells
+            else WeekRate(week, 0, 0)
+            for week in weeks
+        ]
+        total = Share(sum(c[0] for c in cells.values()), sum(c[1] for c in cells.values()))
+        if key is None:
+            whole.attendance = total
+        else:
+            figures[key].attendance = total
+
+    # Retention: of those who started in the period long enough ago, the share still
+    # taking part 6 and 12 weeks after they started.
+    retained: dict[int | None, dict[int, list[int]]] = defaultdict(
+        lambda: {weeks_: [0, 0] for weeks_ in RETENTION_WEEKS}
+    )
+    for programme_id, started_on, ended_on in Enrolment.objects.filter(
+        school=school, programme_id__in=ids, started_on__range=(starts_on, ends_on)
+    ).values_list("programme_id", "started_on", "ended_on"):
+        for weeks_after in RETENTION_WEEKS:
+            mark_day = started_on + datetime.timedelta(weeks=weeks_after)
+            if mark_day > today:
+                continue
+            still = ended_on is None or ended_on >= mark_day
+            for key in (programme_id, None):
+                retained[key][weeks_after][0] += int(still)
+                retained[key][weeks_after][1] += 1
+    for one in [whole, *figures.values()]:
+        key = one.programme.pk if one.programme is not None else None
+        counts = retained.get(key)
+        one.retention = {
+            weeks_after: Share(*(counts[weeks_after] if counts else (0, 0)))
+            for weeks_after in RETENTION_WEEKS
+        }
+
+    # At risk and staff contact, from the engagement signals stored each day for
+    # open enrolments.
+    recent_contact = today - datetime.timedelta(days=CONTACT_WITHIN_DAYS)
+    signals = (
+        EngagementSnapshot.objects.filter(
+            school=school, enrolment__programme_id__in=ids, enrolment__ended_on__isnull=True
+        )
+        .values("enrolment__programme_id")
+        .annotate(
+            open=Count("pk"),
+            at_risk=Count("pk", filter=Q(status=engagement.AT_RISK)),
+            contacted=Count("pk", filter=Q(last_contact__gte=recent_contact)),
+        )
+    )
+    contact_totals = [0, 0]
+    for row in signals:
+        one = figures[row["enrolment__programme_id"]]
+        one.at_risk = row["at_risk"]
+        one.contact = Share(row["contacted"], row["open"])
+        whole.at_risk += row["at_risk"]
+        contact_totals[0] += row["contacted"]
+        contact_totals[1] += row["open"]
+    whole.contact = Share(*contact_totals)
+
+    # Supervision: the latest held, against each programme's cadence.
+    for row in (
+        Supervision.objects.filter(school=school, programme_id__in=ids, held_on__lte=until)
+        .values("programme_id")
+        .annotate(last=Max("held_on"))
+    ):
+        figures[row["programme_id"]].supervision_last = row["last"]
+    due_count = 0
+    for one in figures.values():
+        assert one.programme is not None
+        every = datetime.timedelta(weeks=one.programme.supervision_every_weeks)
+        one.supervision_due = one.supervision_last is None or one.supervision_last + every < until
+        due_count += int(one.supervision_due)
+    whole.supervision_due = bool(due_count)
+
+    # Open concerns by kind and age (safeguarding only for a DSL).
+    concerns_open = Concern.objects.filter(school=school, status=Concern.Status.OPEN)
+    if not with_safeguarding:
+        concerns_open = concerns_open.exclude(kind=ConcernKind.SAFEGUARDING)
+    moment = timezone.now()
+    band_counts = {}
+    for n, (_, younger, older) in enumerate(AGE_BANDS):
+        condition = Q(created_at__lte=moment - datetime.timedelta(days=younger))
+        if older is not None:
+            condition &= Q(created_at__gt=moment - datetime.timedelta(days=older))
+        band_counts[f"band_{n}"] = Count("pk", filter=condition)
+    counted = {
+        row["kind"]: row
+        for row in concerns_open.values("kind").annotate(total=Count("pk"), **band_counts)
+    }
+    concern_rows = [
+        ConcernRow(
+            kind=kind,
+            label=label,
+            open=counted[kind]["total"] if kind in counted else 0,
+            by_age=[
+                counted[kind][f"band_{n}"] if kind in counted else 0 for n in range(len(AGE_BANDS))
+            ],
+        )
+        for kind, label in ConcernKind.choices
+        if with_safeguarding or kind != ConcernKind.SAFEGUARDING
+    ]
+
+    # Conflicts resolved in the period, and how long they took.
+    conflict_days = [
+        (resolved_at - raised_at).total_seconds() / 86400
+        for raised_at, resolved_at in ConflictCase.objects.filter(
+            school=school, resolved_at__gte=period[0], resolved_at__lt=period[1]
+        ).values_list("raised_at", "resolved_at")
+        if resolved_at is not None
+    ]
+
+    # Feedback: the mean score by week.
+    feedback_weeks: dict[datetime.date, list[float | None]] = defaultdict(list)
+    for week_of, answers in Feedback.objects.filter(
+        school=school, programme_id__in=ids, week_of__range=(starts_on, ends_on)
+    ).values_list("week_of", "answers"):
+        feedback_weeks[week_of].append(feedback_score(answers or {}))
+    feedback = []
+    for week_of in sorted(feedback_weeks):
+        scores = [score for score in feedback_weeks[week_of] if score is not None]
+        feedback.append(
+            FeedbackWeek(
+                week_of, len(feedback_weeks[week_of]), statistics.mean(scores) if scores else None
+            )
+        )
+
+    # Referrals out: by status now, and the wait for a first answer of those
+    # answered in the period.
+    referrals_out = ReferralOut.objects.filter(school=school).exclude(status=ReferralStatus.DRAFT)
+    out_counts = {
+        row["status"]: row["n"] for row in referrals_out.values("status").annotate(n=Count("pk"))
+    }
+    out_rows = [
+        StatusCount(status, label, out_counts.get(status, 0))
+        for status, label in ReferralStatus.choices
+        if status != ReferralStatus.DRAFT
+    ]
+    out_waits = [
+        (answered - sent).days
+        for sent, answered in referrals_out.filter(
+            sent_on__isnull=False, first_response_on__range=(starts_on, ends_on)
+        ).values_list("sent_on", "first_response_on")
+        if sent is not None and answered is not None
+    ]
+
+    return Dashboard(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        today=today,
+        school=whole,
+        programmes=[figures[programme.pk] for programme in chosen],
+        weeks=weeks,
+        attendance_by_week=attendance_by_week,
+        concerns=concern_rows,
+        with_safeguarding=with_safeguarding,
+        conflicts_resolved=len(conflict_days),
+        conflict_median_days=statistics.median(conflict_days) if conflict_days else None,
+        feedback=feedback,
+        referrals_out=out_rows,
+        referral_out_median_days=median_days(out_waits),
+    )

@@ -1,0 +1,363 @@
+"""The headline figures of a school for a period: how many students were supported,
+how many peer mentors were active, how many sessions were held, and so on. Used by
+the impact report (and frozen into it when issued) and by the trust view.
+
+Counted with a fixed number of aggregate queries, grouped by school, however many
+students and schools there are. What leaves this module is a plain JSON-able dict
+with every count below ``settings.SMALL_NUMBER_THRESHOLD`` replaced by None and
+marked suppressed (a zero is shown: it names nobody). No names, ever.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from peersupport.concerns.models import Concern
+from peersupport.meetings.models import ATTENDED, Attendance, Session
+from peersupport.partners.models import ReferralOut
+from peersupport.programmes.models import Enrolment, Mentorship, Referral
+from peersupport.schools.models import School
+from peersupport.wellbeing.models import Feedback
+from peersupport.wellbeing.selectors import feedback_score
+
+STILL_ACTIVE_AFTER_DAYS = 84  # twelve weeks
+SUPPRESSED_TEXT = "Fewer than {threshold}"
+
+COUNT = "count"
+PERCENT = "percent"
+SCORE = "score"
+TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One headline figure: its key, what the school calls it, and what kind of
+    number it is (a count, a percentage of ``base``, a mean score)."""
+
+    key: str
+    label: str
+    kind: str
+    base: str = ""  # what a rate or mean is of, for the note under it
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("students_supported", "Students supported", COUNT),
+    Measure("mentors_active", "Peer mentors active", COUNT),
+    Measure("sessions_held", "Sessions held", COUNT),
+    Measure("attendance_rate", "Attendance rate", PERCENT, "register marks"),
+    Measure("new_referrals", "New referrals to the programmes", COUNT),
+    Measure(
+        "still_active_12_weeks",
+        "Still taking part 12 weeks after starting",
+        PERCENT,
+        "students who started at least 12 weeks ago",
+    ),
+    Measure("feedback_average", "Average session feedback score", SCORE, "feedback forms"),
+    Measure("outcome_improved", "Reliably improved on their wellbeing measure", TEXT),
+    Measure("concerns_raised", "Worries and concerns raised", COUNT),
+    Measure("referrals_out", "Referrals to outside services", COUNT),
+)
+COUNT_KEYS = tuple(m.key for m in MEASURES if m.kind == COUNT)
+OUTCOME_NOT_COMPUTED = "Not computed for a period: see each programme's outcome page, term by term."
+
+
+@dataclass
+class Raw:
+    """An unsuppressed figure: a count (``part``), or a rate or mean (``part`` out
+    of ``whole``). Never leaves the reports app."""
+
+    part: float = 0
+    whole: int = 0
+
+
+def threshold() -> int:
+    return int(settings.SMALL_NUMBER_THRESHOLD)
+
+
+def _overlapping(start: str, end: str, period_from: datetime.date, period_to: datetime.date) -> Q:
+    return Q(**{f"{start}__lte": period_to}) & (
+        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": period_from})
+    )
+
+
+def headline_counts(
+    schools: Sequence[School],
+    period_from: datetime.date,
+    period_to: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> dict[int, dict[str, Raw]]:
+    """The unsuppressed figures per school id (nine queries, whatever the data)."""
+    today = today or datetime.date.today()
+    ids = [school.pk for school in schools]
+    raw: dict[int, dict[str, Raw]] = {pk: defaultdict(Raw) for pk in ids}
+
+    def counted(rows: Iterable[dict[str, Any]], key: str) -> None:
+        for row in rows:
+            raw[row["school_id"]][key] = Raw(part=row["n"])
+
+    counted(
+        Enrolment.objects.filter(school_id__in=ids)
+        .filter(_overlapping("started_on", "ended_on", period_from, period_to))
+        .values("school_id")
+        .annotate(n=Count("student_id", distinct=True)),
+        "students_supported",
+    )
+    counted(
+        Mentorship.objects.filter(school_id__in=ids, started_on__isnull=False)
+        .filter(_overlapping("started_on", "closed_on", period_from, period_to))
+        .values("school_id")
+        .annotate(n=Count("mentor_id", distinct=True)),
+        "mentors_active",
+    )
+    held = Q(date__range=(period_from, min(period_to, today))) & ~Q(status=Session.Status.CANCELLED)
+    counted(
+        Session.objects.filter(school_id__in=ids)
+        .filter(held)
+        .values("school_id")
+        .annotate(n=Count("id")),
+        "sessions_held",
+    )
+    for row in (
+        Attendance.objects.filter(
+            school_id__in=ids,
+            session__date__range=(period_from, period_to),
+        )
+        .exclude(session__status=Session.Status.CANCELLED)
+        .values("school_id")
+        .annotate(n=Count("id"), attended=Count("id", filter=Q(mark__in=list(ATTENDED))))
+    ):
+        raw[row["school_id"]]["attendance_rate"] = Raw(part=row["attended"], whole=row["n"])
+    counted(
+        Referral.objects.filter(school_id__in=ids, created_at__date__range=(period_from, period_to))
+        .values("school_id")
+        .annotate(n=Count("id")),
+        "new_referrals",
+    )
+    # Enrolments started in the period long enough ago to know: still going at
+    # twelve weeks? One query; the rows are enrolments, not a query per student.
+    latest_start = min(period_to, today - datetime.timedelta(days=STILL_ACTIVE_AFTER_DAYS))
+    for school_id, started_on, ended_on in Enrolment.objects.filter(
+        school_id__in=ids, started_on__range=(period_from, latest_start)
+    ).values_list("school_id", "started_on", "ended_on"):
+        figure = raw[school_id]["still_active_12_weeks"]
+        figure.whole += 1
+        if ended_on is None or ended_on >= started_on + datetime.timedelta(
+            days=STILL_ACTIVE_AFTER_DAYS
+        ):
+            figure.part += 1
+    for school_id, answers in Feedback.objects.filter(
+        school_id__in=ids, week_of__range=(period_from - datetime.timedelta(days=6), period_to)
+    ).values_list("school_id", "answers"):
+        score = feedback_score(answers or {})
+        if score is not None:
+            figure = raw[school_id]["feedback_average"]
+            figure.whole += 1
+            figure.part += score
+    counted(
+        Concern.objects.filter(school_id__in=ids, created_at__date__range=(period_from, period_to))
+        .values("school_id")
+        .annotate(n=Count("id")),
+        "concerns_raised",
+    )
+    counted(
+        ReferralOut.objects.filter(school_id__in=ids, sent_on__range=(period_from, period_to))
+        .values("school_id")
+        .annotate(n=Count("id")),
+        "referrals_out",
+    )
+    return raw
+
+
+def _cell(measure: Measure, figure: Raw, limit: int) -> dict[str, Any]:
+    """One figure as shown: its value, or None and ``suppressed`` when the count (or
+    the number a rate or mean is of) is below the threshold."""
+    cell: dict[str, Any] = {
+        "key": measure.key,
+        "label": measure.label,
+        "kind": measure.kind,
+        "value": None,
+        "suppressed": False,
+        "note": "",
+    }
+    if measure.kind == TEXT:
+        cell["note"] = OUTCOME_NOT_COMPUTED
+        return cell
+    if measure.kind == COUNT:
+        count = int(figure.part)
+        if 0 < count < limit:
+            cell["suppressed"] = True
+        else:
+            cell["value"] = count
+        return cell
+    if figure.whole == 0:
+        cell["note"] = "No figures yet."
+        return cell
+    if figure.whole < limit:
+        cell["suppressed"] = True
+        cell["note"] = f"Fewer than {limit} {measure.base}."
+        return cell
+    if measure.kind == PERCENT:
+        cell["value"] = round(100 * figure.part / figure.whole)
+    else:
+        cell["value"] = round(figure.part / figure.whole, 1)
+    return cell
+
+
+def suppressed_figures(figures: dict[str, Raw], limit: int | None = None) -> list[dict[str, Any]]:
+    limit = threshold() if limit is None else limit
+    return [_cell(measure, figures.get(measure.key, Raw()), limit) for measure in MEASURES]
+
+
+def headline_figures(
+    school: School,
+    period_from: datetime.date,
+    period_to: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """The school's headline figures for the period, suppressed, as a JSON-able
+    dict: ``rows`` (one per measure: key, label, kind, value, suppressed, note) and
+    the period and threshold they were worked out with."""
+    raw = headline_counts([school], period_from, period_to, today=today)[school.pk]
+    return {
+        "period_from": period_from.isoformat(),
+        "period_to": period_to.isoformat(),
+        "threshold": threshold(),
+        "rows": suppressed_figures(raw),
+    }
+
+
+def shown(cell: dict[str, Any], limit: int) -> str:
+    """A cell as text, for tables, CSV and PDF."""
+    if cell["suppressed"]:
+        return SUPPRESSED_TEXT.format(threshold=limit)
+    if cell["value"] is None:
+        return "Not computed" if cell["kind"] == TEXT else "None yet"
+    if cell["kind"] == PERCENT:
+        return f"{cell['value']}%"
+    return str(cell["value"])
+
+
+def total_is_safe(school_figures: Sequence[Raw], kind: str, limit: int) -> bool:
+    """Whether the all-schools figure may be shown beside the schools' own without
+    letting a reader work out a suppressed school's figure by subtraction: shown
+    when no school's figure is suppressed; never when exactly one is; when several
+    are, only if what they add up to is itself at least the threshold and does not
+    pin each of them down (all ones, or all just under the threshold)."""
+    if kind == TEXT:
+        return True
+
+    def hidden_size(figure: Raw) -> int:
+        return int(figure.part) if kind == COUNT else figure.whole
+
+    hidden = [hidden_size(f) for f in school_figures if 0 < hidden_size(f) < limit]
+    if not hidden:
+        return True
+    if len(hidden) == 1:
+        return False
+    together = sum(hidden)
+    return together >= limit and len(hidden) < together < len(hidden) * (limit - 1)
+
+
+def trust_figures(
+    schools: Sequence[School],
+    period_from: datetime.date,
+    period_to: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """The headline figures per school and for all together, suppressed. The total
+    adds the schools' unsuppressed figures, is then suppressed itself, and is also
+    hidden where it would give away a suppressed school's figure."""
+    limit = threshold()
+    raw = headline_counts(schools, period_from, period_to, today=today)
+    per_school = [suppressed_figures(raw[school.pk], limit) for school in schools]
+    rows = []
+    for index, measure in enumerate(MEASURES):
+        figures = [raw[school.pk].get(measure.key, Raw()) for school in schools]
+        together = Raw(part=sum(f.part for f in figures), whole=sum(f.whole for f in figures))
+        total = _cell(measure, together, limit)
+        if not total_is_safe(figures, measure.kind, limit) and not total["suppressed"]:
+            total["value"] = None
+            total["suppressed"] = True
+            total["note"] = "Hidden so that a school's small figure cannot be worked out."
+        rows.append(
+            {
+                "key": measure.key,
+                "label": measure.label,
+                "kind": measure.kind,
+                "schools": [cells[index] for cells in per_school],
+                "total": total,
+            }
+        )
+    return {
+        "period_from": period_from.isoformat(),
+        "period_to": period_to.isoformat(),
+        "threshold": limit,
+        "schools": [school.name for school in schools],
+        "rows": rows,
+    }
+
+
+def sessions_by_month(
+    school: School,
+    period_from: datetime.date,
+    period_to: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Sessions held in each month of the period (one query), for the impact
+    report's chart and its table; a month with fewer than the threshold is None."""
+    from django.db.models.functions import TruncMonth
+
+    today = today or datetime.date.today()
+    limit = threshold()
+    counts = {
+        (row["month"].year, row["month"].month): row["n"]
+        for row in Session.objects.filter(
+            school=school, date__range=(period_from, min(period_to, today))
+        )
+        .exclude(status=Session.Status.CANCELLED)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    }
+    labels: list[str] = []
+    values: list[int | None] = []
+    year, month = period_from.year, period_from.month
+    while (year, month) <= (period_to.year, period_to.month):
+        count = counts.get((year, month), 0)
+        labels.append(datetime.date(year, month, 1).strftime("%b %Y"))
+        values.append(None if 0 < count < limit else count)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return {"title": "Sessions held by month", "labels": labels, "values": values}
+
+
+def impact_snapshot(report: Any, *, today: datetime.date | None = None) -> dict[str, Any]:
+    """Everything an impact report shows besides its narrative, as JSON: the
+    headline figures, the chart's data and the "You said, we did" entries posted in
+    the period. Worked out afresh for a draft; frozen into an issued report."""
+    from peersupport.wellbeing.models import YouSaidWeDid
+
+    figures = headline_figures(report.school, report.period_from, report.period_to, today=today)
+    figures["chart"] = sessions_by_month(
+        report.school, report.period_from, report.period_to, today=today
+    )
+    figures["you_said_we_did"] = [
+        {"posted_on": posted_on.isoformat(), "you_said": you_said, "we_did": we_did}
+        for posted_on, you_said, we_did in YouSaidWeDid.objects.filter(
+            school=report.school, posted_on__range=(report.period_from, report.period_to)
+        )
+        .order_by("posted_on", "pk")
+        .values_list("posted_on", "you_said", "we_did")
+    ]
+    return figures

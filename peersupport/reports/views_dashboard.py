@@ -1,0 +1,271 @@
+"""The programme health dashboard: one page with the school's and each programme's
+figures for a period (the current term unless another is chosen), each linked to
+the list behind it, and the same figures as a spreadsheet.
+
+Coordinators and DSLs read it; a DSL also sees open safeguarding concerns. The
+spreadsheet leaves the coordinator's hands, so small counts are suppressed in it."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from peersupport.accounts.access import SchoolRequest, role_required
+from peersupport.lib.csv_safety import spreadsheet_safe
+from peersupport.programmes.models import Programme
+from peersupport.reports.access import (
+    DASHBOARD_READERS,
+    dashboard_export_for,
+    dashboard_programmes_visible_to,
+    dashboard_shows_safeguarding,
+)
+from peersupport.reports.charts import Series, bar_chart, line_chart
+from peersupport.reports.dashboard import Dashboard, dashboard_figures, suppressed
+from peersupport.wellbeing.selectors import current_term, terms_of
+
+
+class PeriodForm(forms.Form):
+    """The period and programme the dashboard shows."""
+
+    starts_on = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    ends_on = forms.DateField(
+        label="To", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label="Every programme",
+        to_field_name="public_id",
+    )
+
+    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = programmes.order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            raise ValidationError("The end of the period must not be before its start.")
+        return cleaned
+
+
+def _default_period(
+    request: SchoolRequest, today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The current term; without terms, the last twelve weeks."""
+    term = current_term(terms_of(request.school), today)
+    if term is not None:
+        return term.starts_on, term.ends_on
+    return today - datetime.timedelta(weeks=12), today
+
+
+def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard]:
+    today = timezone.localdate()
+    programmes = dashboard_programmes_visible_to(request.user, request.school)
+    starts_on, ends_on = _default_period(request, today)
+    form = PeriodForm(
+        request.GET or None,
+        programmes=programmes,
+        initial={"starts_on": starts_on, "ends_on": ends_on},
+    )
+    if form.is_bound and form.is_valid():
+        starts_on = form.cleaned_data["starts_on"] or starts_on
+        ends_on = form.cleaned_data["ends_on"] or ends_on
+        if form.cleaned_data["programme"] is not None:
+            programmes = programmes.filter(pk=form.cleaned_data["programme"].pk)
+    dashboard = dashboard_figures(
+        school=request.school,
+        programmes=programmes,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        today=today,
+        with_safeguarding=dashboard_shows_safeguarding(request.user, request.school),
+    )
+    return form, dashboard
+
+
+@functools.lru_cache(maxsize=64)
+def _chart(
+    kind: str,
+    title: str,
+    labels: tuple[str, ...],
+    name: str,
+    values: tuple[float | None, ...],
+    y_label: str,
+    y_max: float | None,
+) -> str:
+    """A chart drawn once for the same figures: Matplotlib takes a few hundred
+    milliseconds to lay one out, far more than the figures take to count, and the
+    same figures always draw the same SVG (ids are stable), so it is kept in memory."""
+    draw = line_chart if kind == "line" else bar_chart
+    return draw(
+        title=title, labels=labels, series=[Series(name, values)], y_label=y_label, y_max=y_max
+    )
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+@role_required(*DASHBOARD_READERS)
+def dashboard(request: SchoolRequest) -> HttpResponse:
+    """How the programmes are doing in a period, on one page."""
+    form, figures = _figures(request)
+    labels = [f"{week:%d %b}" for week in figures.weeks]
+    attendance_chart = (
+        _chart(
+            "line",
+            "Attendance rate by week (%)",
+            tuple(labels),
+            "Whole school",
+            tuple(_percent(w.share.rate) for w in figures.attendance_by_week.get(None, [])),
+            "% attended",
+            100,
+        )
+        if figures.weeks
+        else ""
+    )
+    feedback_chart = (
+        _chart(
+            "line",
+            "Mean feedback score by week",
+            tuple(f"{week.week_of:%d %b}" for week in figures.feedback),
+            "Mean score",
+            tuple(week.mean for week in figures.feedback),
+            "Mean score",
+            None,
+        )
+        if figures.feedback
+        else ""
+    )
+    concerns_chart = (
+        _chart(
+            "bar",
+            "Open concerns by kind",
+            tuple(row.label.split(":")[0] for row in figures.concerns),
+            "Open",
+            tuple(float(row.open) for row in figures.concerns),
+            "Open concerns",
+            None,
+        )
+        if figures.open_concerns
+        else ""
+    )
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reports/dashboard/dashboard.html",
+        {
+            "form": form,
+            "figures": figures,
+            "attendance_chart": attendance_chart,
+            "attendance_weeks": list(
+                zip(figures.weeks, figures.attendance_by_week.get(None, []), strict=False)
+            ),
+            "feedback_chart": feedback_chart,
+            "concerns_chart": concerns_chart,
+            "query": query,
+        },
+    )
+
+
+CSV_COLUMNS = [
+    "Programme",
+    "Participants",
+    "Mentors",
+    "New referrals",
+    "Waiting",
+    "Median wait (days)",
+    "Attendance rate",
+    "Still taking part after 6 weeks",
+    "Still taking part after 12 weeks",
+    "At risk",
+    "Staff contact in the last month",
+    "Supervision due",
+]
+
+
+def _days(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@role_required(*DASHBOARD_READERS)
+def dashboard_csv(request: SchoolRequest) -> HttpResponse:
+    """The dashboard's figures as a spreadsheet, with small counts suppressed."""
+    dashboard_export_for(request.user, request.school, request=request)
+    _, figures = _figures(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="programme-health-{figures.starts_on.isoformat()}'
+        f'-{figures.ends_on.isoformat()}.csv"'
+    )
+    response.write("\ufeff")  # so that Excel reads the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["Period", figures.starts_on.isoformat(), figures.ends_on.isoformat()])
+    writer.writerow(CSV_COLUMNS)
+    for one in [figures.school, *figures.programmes]:
+        writer.writerow(
+            [
+                spreadsheet_safe(one.name),
+                suppressed(one.participants),
+                suppressed(one.mentors),
+                suppressed(one.new_referrals),
+                suppressed(one.waiting),
+                _days(one.median_wait_days),
+                one.attendance.percent,
+                one.retention[6].percent,
+                one.retention[12].percent,
+                suppressed(one.at_risk),
+                one.contact.percent,
+                "" if one.supervision_due is None else ("Yes" if one.supervision_due else "No"),
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["Week", "Attendance rate", "Marks"])
+    for week, rate in zip(figures.weeks, figures.attendance_by_week.get(None, []), strict=False):
+        writer.writerow([week.isoformat(), rate.share.percent, suppressed(rate.marked)])
+    writer.writerow([])
+    writer.writerow(["Open concerns", "Open", *figures.age_bands])
+    for row in figures.concerns:
+        writer.writerow(
+            [spreadsheet_safe(row.label), suppressed(row.open), *map(suppressed, row.by_age)]
+        )
+    writer.writerow([])
+    writer.writerow(
+        [
+            "Conflicts resolved",
+            suppressed(figures.conflicts_resolved),
+            "Median days",
+            _days(figures.conflict_median_days),
+        ]
+    )
+    writer.writerow([])
+    writer.writerow(["Feedback week", "Feedback given", "Mean score"])
+    for given in figures.feedback:
+        writer.writerow(
+            [
+                given.week_of.isoformat(),
+                suppressed(given.count),
+                "" if given.mean is None else f"{given.mean:.2f}",
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["Referrals out", "Count"])
+    for status in figures.referrals_out:
+        writer.writerow([spreadsheet_safe(status.label), suppressed(status.count)])
+    writer.writerow(["Median days to a first answer", _days(figures.referral_out_median_days)])
+    return response

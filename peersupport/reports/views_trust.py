@@ -1,0 +1,76 @@
+"""The trust view: for someone who is a viewer, coordinator or DSL in several
+schools, the same headline figures side by side per school and for all together.
+Suppressed throughout, the total too where it would give away a school's small
+figure; never a student's name."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from peersupport.accounts.access import SchoolRequest, role_required
+from peersupport.accounts.models import Role
+from peersupport.audit.services import audit_record
+from peersupport.lib.csv_safety import spreadsheet_safe
+from peersupport.reports.access import trust_schools_for
+from peersupport.reports.forms_impact import PeriodForm
+from peersupport.reports.headline import shown, trust_figures
+
+READERS = (Role.COORDINATOR, Role.DSL, Role.VIEWER)
+
+
+def _figures(request: SchoolRequest) -> tuple[PeriodForm, dict[str, Any]]:
+    form = PeriodForm(request.GET if request.GET else None)
+    period_from, period_to = form.period(timezone.localdate())
+    schools = trust_schools_for(request.user)
+    figures = trust_figures(schools, period_from, period_to)
+    limit = figures["threshold"]
+    for row in figures["rows"]:
+        row["shown_schools"] = [shown(cell, limit) for cell in row["schools"]]
+        row["shown_total"] = shown(row["total"], limit)
+    return form, figures
+
+
+@role_required(*READERS)
+def trust(request: SchoolRequest) -> HttpResponse:
+    """The headline figures of each of the user's schools, and of all together."""
+    form, figures = _figures(request)
+    return render(
+        request,
+        "reports/trust/trust.html",
+        {"form": form, "figures": figures, "query": request.GET.urlencode()},
+    )
+
+
+@role_required(*READERS)
+def trust_csv(request: SchoolRequest) -> HttpResponse:
+    """The trust view's figures as a spreadsheet, suppressed the same way; audited."""
+    _, figures = _figures(request)
+    audit_record(
+        action="reports.trust_exported",
+        actor=request.user,
+        school=request.school,
+        request=request,
+        detail=f"{figures['period_from']} to {figures['period_to']}",
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="trust-figures-{figures["period_from"]}-{figures["period_to"]}.csv"'
+    )
+    response.write("\ufeff")  # so that Excel reads the file as UTF-8
+    writer = csv.writer(response)
+    together = "All schools together" if len(figures["schools"]) > 1 else "Total"
+    writer.writerow(["Figure", *(spreadsheet_safe(name) for name in figures["schools"]), together])
+    for row in figures["rows"]:
+        writer.writerow(
+            [
+                spreadsheet_safe(row["label"]),
+                *(spreadsheet_safe(cell) for cell in row["shown_schools"]),
+                spreadsheet_safe(row["shown_total"]),
+            ]
+        )
+    return response
