@@ -135,8 +135,9 @@ MATRIX: dict[str, Rule] = {
     "reports:representation_csv": Rule(
         "get", answers(302, default=403, coordinator=200, dsl=200, viewer=200, outsider=200)
     ),
+    # An empty target is refused with the page and its errors (400).
     "reports:representation_target_add": Rule(
-        "post", answers(302, default=403, coordinator=302, dsl=302, outsider=302)
+        "post", answers(302, default=403, coordinator=400, dsl=400, outsider=400)
     ),
     "reports:representation_target_remove": Rule(
         "post", answers(302, default=403, coordinator=302, dsl=302, outsider=302)

@@ -77,6 +77,8 @@ class Session(SchoolOwned):
                 fields=["series", "original_date"], name="one_session_per_series_date"
             ),
         ]
+        # The sessions of a period (the programme health dashboard).
+        indexes = [models.Index(fields=["school", "date"])]
 
     def __str__(self) -> str:
         return f"Session on {self.date:%d/%m/%Y}"
@@ -112,7 +114,11 @@ class Attendance(SchoolOwned):
         constraints = [
             models.UniqueConstraint(fields=["session", "student"], name="one_mark_per_student")
         ]
-        indexes = [models.Index(fields=["student", "session"])]
+        indexes = [
+            models.Index(fields=["student", "session"]),
+            # A session's marks counted by mark without reading them (the dashboard).
+            models.Index(fields=["session", "mark"]),
+        ]
 
     def __str__(self) -> str:
         return self.get_mark_display()

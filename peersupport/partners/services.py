@@ -635,7 +635,7 @@ def referral_send(
     shared, which is all the partner will read."""
     today = today or timezone.localdate()
     referral = (
-        ReferralOut.objects.select_for_update()
+        ReferralOut.objects.select_for_update(of=("self",))
         .select_related("student", "organisation", "service", "school")
         .get(pk=referral.pk)
     )
@@ -701,7 +701,7 @@ def referral_status_set(
     an outcome are refused with nothing changed."""
     today = today or timezone.localdate()
     referral = (
-        ReferralOut.objects.select_for_update()
+        ReferralOut.objects.select_for_update(of=("self",))
         .select_related("school", "organisation")
         .get(pk=referral.pk)
     )

@@ -17,9 +17,22 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from peersupport.concerns.models import Concern, ConcernKind, ConflictCase
@@ -35,7 +48,9 @@ from peersupport.partners.models import ReferralOut, ReferralStatus
 from peersupport.programmes.models import Enrolment, MentorProfile, Mentorship, Programme, Referral
 from peersupport.schools.models import School
 from peersupport.wellbeing.models import Feedback
-from peersupport.wellbeing.selectors import feedback_score
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 RETENTION_WEEKS = (6, 12)
 # Staff check in with every participant at least monthly (twice in the first month).
@@ -163,6 +178,44 @@ class Dashboard:
         return sum(row.open for row in self.concerns)
 
 
+class AnswersMean(Func):
+    """A feedback's score in the database: the mean of the values of its answers (a
+    JSON object) that are not null, NULL when none are, as
+    ``wellbeing.selectors.feedback_score`` takes it. Whatever the questions' keys."""
+
+    arity = 1
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: Any, **extra_context: Any) -> _AsSqlType:
+        return self.as_sql(
+            compiler,
+            connection,
+            template=("(SELECT AVG(value) FROM json_each(%(expressions)s) WHERE type <> 'null')"),
+            **extra_context,
+        )
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: Any, **extra_context: Any
+    ) -> _AsSqlType:
+        return self.as_sql(
+            compiler,
+            connection,
+            template=(
+                "(SELECT AVG((item.value #>> '{}')::double precision)"
+                " FROM (SELECT %(expressions)s AS answers) AS one,"
+                " jsonb_each(CASE WHEN jsonb_typeof(one.answers) = 'object'"
+                " THEN one.answers END) AS item"
+                " WHERE jsonb_typeof(item.value) <> 'null')"
+            ),
+            **extra_context,
+        )
+
+
+def _counted(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """``rows`` counted, as a one-value subquery (0 when there are none)."""
+    return rows.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+
+
 def _by_programme(rows: Iterable[dict[str, object]], key: str) -> dict[int, int]:
     return {int(row["programme_id"]): int(row[key]) for row in rows}  # type: ignore[call-overload]
 
@@ -190,7 +243,8 @@ def dashboard_figures(
         school=school, programme_id__in=ids, started_on__lte=ends_on
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=starts_on))
     for programme_id, count in _by_programme(
-        in_period.values("programme_id").annotate(n=Count("student_id", distinct=True)), "n"
+        in_period.order_by().values("programme_id").annotate(n=Count("student_id", distinct=True)),
+        "n",
     ).items():
         figures[programme_id].participants = count
     whole.participants = in_period.aggregate(n=Count("student_id", distinct=True))["n"]
@@ -200,7 +254,8 @@ def dashboard_figures(
         school=school, programme_id__in=ids, started_on__isnull=False, started_on__lte=ends_on
     ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=starts_on))
     for programme_id, count in _by_programme(
-        mentoring.values("programme_id").annotate(n=Count("mentor_id", distinct=True)), "n"
+        mentoring.order_by().values("programme_id").annotate(n=Count("mentor_id", distinct=True)),
+        "n",
     ).items():
         figures[programme_id].mentors = count
     whole.mentors = MentorProfile.objects.filter(
@@ -211,58 +266,68 @@ def dashboard_figures(
     waiting_statuses = (Referral.Status.NEW, Referral.Status.WAITLISTED)
     period = (_start_of(starts_on), _start_of(ends_on + datetime.timedelta(days=1)))
     waits: dict[int, list[int]] = defaultdict(list)
-    for programme_id, status, created_at, decided_at in (
+    zone = timezone.get_current_timezone()
+    # Referrals alike (same programme, status and moments) come as one row, counted.
+    for programme_id, status, created_at, decided_at, alike in (
         Referral.objects.filter(school=school, programme_id__in=ids)
         .filter(
             Q(created_at__gte=period[0], created_at__lt=period[1])
             | Q(status__in=waiting_statuses)
             | Q(decided_at__gte=period[0], decided_at__lt=period[1])
         )
-        .values_list("programme_id", "status", "created_at", "decided_at")
+        .order_by()
+        .values("programme_id", "status", "created_at", "decided_at")
+        .annotate(alike=Count("pk"))
+        .values_list("programme_id", "status", "created_at", "decided_at", "alike")
     ):
         one = figures[programme_id]
-        created_on = timezone.localtime(created_at).date()
-        decided_on = timezone.localtime(decided_at).date() if decided_at else None
-        if starts_on <= created_on <= ends_on:
-            one.new_referrals += 1
-            whole.new_referrals += 1
+        # Moments compared with the period's bounds (midnight at its start and after
+        # its end), the same as comparing their days in the school's time zone.
+        if period[0] <= created_at < period[1]:
+            one.new_referrals += alike
+            whole.new_referrals += alike
         if status in waiting_statuses:
-            one.waiting += 1
-            whole.waiting += 1
+            one.waiting += alike
+            whole.waiting += alike
         if (
             status == Referral.Status.ACCEPTED
-            and decided_on is not None
-            and starts_on <= decided_on <= ends_on
+            and decided_at is not None
+            and period[0] <= decided_at < period[1]
         ):
-            waits[programme_id].append((decided_on - created_on).days)
+            waits[programme_id].extend(
+                [(decided_at.astimezone(zone).date() - created_at.astimezone(zone).date()).days]
+                * alike
+            )
     for programme_id, spans in waits.items():
         figures[programme_id].median_wait_days = median_days(spans)
     whole.median_wait_days = median_days(span for spans in waits.values() for span in spans)
 
     # Attendance: marks in sessions in the period, counted by programme and day in
     # the database (a few rows a day), then added up by week here.
-    # The marks are reached through the period's sessions (so through the index on
-    # a mark's session), not by scanning every mark of the school.
+    # The period's sessions are found through the index on (school, date), and each
+    # one's marks are counted through the index on (session, mark), without reading
+    # the marks themselves nor joining every mark to its session and group.
     sessions = Session.objects.filter(school=school, date__range=(starts_on, ends_on)).filter(
         Q(group__programme_id__in=ids) | Q(mentorship__programme_id__in=ids)
     )
+    of_session = Attendance.objects.filter(session=OuterRef("pk")).order_by()
     marks = (
-        Attendance.objects.filter(session__in=sessions.values("pk"))
-        .values(
-            "session__date", "session__group__programme_id", "session__mentorship__programme_id"
+        sessions.order_by()
+        .values("date", "group__programme_id", "mentorship__programme_id")
+        .annotate(
+            marked=Sum(Subquery(_counted(of_session))),
+            attended=Sum(Subquery(_counted(of_session.filter(mark__in=ATTENDED)))),
         )
-        .annotate(marked=Count("pk"), attended=Count("pk", filter=Q(mark__in=ATTENDED)))
-        .order_by()
     )
     by_week: dict[int | None, dict[datetime.date, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0])
     )
     for row in marks:
-        day = row["session__date"]
+        if not row["marked"]:
+            continue  # sessions without a register: no marks to count, as before
+        day = row["date"]
         week_of = day - datetime.timedelta(days=day.weekday())
-        programme_id = (
-            row["session__group__programme_id"] or row["session__mentorship__programme_id"]
-        )
+        programme_id = row["group__programme_id"] or row["mentorship__programme_id"]
         for key in (programme_id, None):
             cell = by_week[key][week_of]
             cell[0] += row["attended"]
@@ -287,17 +352,24 @@ def dashboard_figures(
     retained: dict[int | None, dict[int, list[int]]] = defaultdict(
         lambda: {weeks_: [0, 0] for weeks_ in RETENTION_WEEKS}
     )
-    for programme_id, started_on, ended_on in Enrolment.objects.filter(
-        school=school, programme_id__in=ids, started_on__range=(starts_on, ends_on)
-    ).values_list("programme_id", "started_on", "ended_on"):
+    # Enrolments alike (same programme and days) come as one row, counted.
+    for programme_id, started_on, ended_on, alike in (
+        Enrolment.objects.filter(
+            school=school, programme_id__in=ids, started_on__range=(starts_on, ends_on)
+        )
+        .order_by()
+        .values("programme_id", "started_on", "ended_on")
+        .annotate(alike=Count("pk"))
+        .values_list("programme_id", "started_on", "ended_on", "alike")
+    ):
         for weeks_after in RETENTION_WEEKS:
             mark_day = started_on + datetime.timedelta(weeks=weeks_after)
             if mark_day > today:
                 continue
             still = ended_on is None or ended_on >= mark_day
             for key in (programme_id, None):
-                retained[key][weeks_after][0] += int(still)
-                retained[key][weeks_after][1] += 1
+                retained[key][weeks_after][0] += alike if still else 0
+                retained[key][weeks_after][1] += alike
     for one in [whole, *figures.values()]:
         key = one.programme.pk if one.programme is not None else None
         counts = retained.get(key)
@@ -313,6 +385,7 @@ def dashboard_figures(
         EngagementSnapshot.objects.filter(
             school=school, enrolment__programme_id__in=ids, enrolment__ended_on__isnull=True
         )
+        .order_by()
         .values("enrolment__programme_id")
         .annotate(
             open=Count("pk"),
@@ -333,6 +406,7 @@ def dashboard_figures(
     # Supervision: the latest held, against each programme's cadence.
     for row in (
         Supervision.objects.filter(school=school, programme_id__in=ids, held_on__lte=until)
+        .order_by()
         .values("programme_id")
         .annotate(last=Max("held_on"))
     ):
@@ -358,7 +432,9 @@ def dashboard_figures(
         band_counts[f"band_{n}"] = Count("pk", filter=condition)
     counted = {
         row["kind"]: row
-        for row in concerns_open.values("kind").annotate(total=Count("pk"), **band_counts)
+        for row in concerns_open.order_by()
+        .values("kind")
+        .annotate(total=Count("pk"), **band_counts)
     }
     concern_rows = [
         ConcernRow(
@@ -378,30 +454,30 @@ def dashboard_figures(
         (resolved_at - raised_at).total_seconds() / 86400
         for raised_at, resolved_at in ConflictCase.objects.filter(
             school=school, resolved_at__gte=period[0], resolved_at__lt=period[1]
-        ).values_list("raised_at", "resolved_at")
+        )
+        .order_by()
+        .values_list("raised_at", "resolved_at")
         if resolved_at is not None
     ]
 
-    # Feedback: the mean score by week.
-    feedback_weeks: dict[datetime.date, list[float | None]] = defaultdict(list)
-    for week_of, answers in Feedback.objects.filter(
-        school=school, programme_id__in=ids, week_of__range=(starts_on, ends_on)
-    ).values_list("week_of", "answers"):
-        feedback_weeks[week_of].append(feedback_score(answers or {}))
-    feedback = []
-    for week_of in sorted(feedback_weeks):
-        scores = [score for score in feedback_weeks[week_of] if score is not None]
-        feedback.append(
-            FeedbackWeek(
-                week_of, len(feedback_weeks[week_of]), statistics.mean(scores) if scores else None
-            )
+    # Feedback: the mean score by week, taken in the database (a row a week) rather
+    # than by reading and decoding every feedback's answers here.
+    feedback = [
+        FeedbackWeek(row["week_of"], row["count"], row["mean"])
+        for row in Feedback.objects.filter(
+            school=school, programme_id__in=ids, week_of__range=(starts_on, ends_on)
         )
+        .values("week_of")
+        .annotate(count=Count("pk"), mean=Avg(AnswersMean("answers")))
+        .order_by("week_of")
+    ]
 
     # Referrals out: by status now, and the wait for a first answer of those
     # answered in the period.
     referrals_out = ReferralOut.objects.filter(school=school).exclude(status=ReferralStatus.DRAFT)
     out_counts = {
-        row["status"]: row["n"] for row in referrals_out.values("status").annotate(n=Count("pk"))
+        row["status"]: row["n"]
+        for row in referrals_out.order_by().values("status").annotate(n=Count("pk"))
     }
     out_rows = [
         StatusCount(status, label, out_counts.get(status, 0))
@@ -412,7 +488,9 @@ def dashboard_figures(
         (answered - sent).days
         for sent, answered in referrals_out.filter(
             sent_on__isnull=False, first_response_on__range=(starts_on, ends_on)
-        ).values_list("sent_on", "first_response_on")
+        )
+        .order_by()
+        .values_list("sent_on", "first_response_on")
         if sent is not None and answered is not None
     ]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from peersupport.reports.headline import period_problem
 from peersupport.reports.models import ImpactReport
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,8 +24,10 @@ class _PeriodChecked(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         starts, ends = data.get("period_from"), data.get("period_to")
-        if starts and ends and ends < starts:
-            self.add_error("period_to", "The period must end on or after its start.")
+        if starts and ends:
+            problem = period_problem(starts, ends)
+            if problem:
+                self.add_error("period_to", problem)
         return data
 
 
@@ -64,6 +67,11 @@ class PeriodForm(_PeriodChecked, forms.Form):
     period_to = forms.DateField(label="To", widget=DATE_INPUT)
 
     def period(self, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-        if self.is_valid():
-            return self.cleaned_data["period_from"], self.cleaned_data["period_to"]
-        return academic_year_start(today), today
+        """The chosen period; this school year so far only when none was chosen (an
+        unbound form). A bound form must be valid: bad input is refused, never
+        quietly replaced by the default."""
+        if not self.is_bound:
+            return academic_year_start(today), today
+        if not self.is_valid():
+            raise ValueError("The period is not valid.")
+        return self.cleaned_data["period_from"], self.cleaned_data["period_to"]

@@ -19,15 +19,21 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 
-from peersupport.concerns.models import Concern
+from peersupport.concerns.models import Concern, ConcernKind
 from peersupport.meetings.models import ATTENDED, Attendance, Session
 from peersupport.partners.models import ReferralOut
 from peersupport.programmes.models import Enrolment, Mentorship, Referral
+from peersupport.reports.representation import share_hidden
 from peersupport.schools.models import School
 from peersupport.wellbeing.models import Feedback
 from peersupport.wellbeing.selectors import feedback_score
 
 STILL_ACTIVE_AFTER_DAYS = 84  # twelve weeks
+# A report's period: at most two years long, within these years (so that a period
+# of 0001 to 9999 cannot make the month-by-month table loop for ever).
+MAX_PERIOD_DAYS = 731
+EARLIEST_PERIOD_DAY = datetime.date(2000, 1, 1)
+LATEST_PERIOD_DAY = datetime.date(2100, 12, 31)
 SUPPRESSED_TEXT = "Fewer than {threshold}"
 
 COUNT = "count"
@@ -45,6 +51,12 @@ class Measure:
     label: str
     kind: str
     base: str = ""  # what a rate or mean is of, for the note under it
+    # A percentage of people: hidden too when the people it counts, or those it
+    # leaves out, are fewer than the threshold (1 of 6 would give away one person).
+    # The attendance rate is a share of register marks, not of people: a handful of
+    # absent marks names nobody and says nothing of how many students missed, so
+    # it is hidden only when there are fewer marks than the threshold.
+    of_people: bool = False
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -58,10 +70,15 @@ MEASURES: tuple[Measure, ...] = (
         "Still taking part 12 weeks after starting",
         PERCENT,
         "students who started at least 12 weeks ago",
+        of_people=True,
     ),
     Measure("feedback_average", "Average session feedback score", SCORE, "feedback forms"),
     Measure("outcome_improved", "Reliably improved on their wellbeing measure", TEXT),
-    Measure("concerns_raised", "Worries and concerns raised", COUNT),
+    # Safeguarding concerns are left out: coordinators and viewers see this figure,
+    # and could otherwise subtract the concerns they can see to count them.
+    Measure(
+        "concerns_raised", "Worries and concerns raised (not counting safeguarding records)", COUNT
+    ),
     Measure("referrals_out", "Referrals to outside services", COUNT),
 )
 COUNT_KEYS = tuple(m.key for m in MEASURES if m.kind == COUNT)
@@ -163,6 +180,7 @@ def headline_counts(
             figure.part += score
     counted(
         Concern.objects.filter(school_id__in=ids, created_at__date__range=(period_from, period_to))
+        .exclude(kind=ConcernKind.SAFEGUARDING)
         .values("school_id")
         .annotate(n=Count("id")),
         "concerns_raised",
@@ -174,6 +192,33 @@ def headline_counts(
         "referrals_out",
     )
     return raw
+
+
+def period_problem(period_from: datetime.date, period_to: datetime.date) -> str:
+    """Why a report's period cannot be used ("" when it can)."""
+    if period_to < period_from:
+        return "The period must end on or after its start."
+    if period_from < EARLIEST_PERIOD_DAY or period_to > LATEST_PERIOD_DAY:
+        return (
+            f"The period must fall between {EARLIEST_PERIOD_DAY:%d/%m/%Y} "
+            f"and {LATEST_PERIOD_DAY:%d/%m/%Y}."
+        )
+    if (period_to - period_from).days >= MAX_PERIOD_DAYS:
+        return "The period can be at most two years long."
+    return ""
+
+
+def _hidden(measure: Measure, figure: Raw, limit: int) -> bool:
+    """Whether a figure is suppressed (see ``_cell``)."""
+    if measure.kind == TEXT:
+        return False
+    if measure.kind == COUNT:
+        return 0 < int(figure.part) < limit
+    if figure.whole == 0:
+        return False
+    if figure.whole < limit:
+        return True
+    return measure.of_people and share_hidden(int(figure.part), figure.whole, limit)
 
 
 def _cell(measure: Measure, figure: Raw, limit: int) -> dict[str, Any]:
@@ -203,6 +248,10 @@ def _cell(measure: Measure, figure: Raw, limit: int) -> dict[str, Any]:
     if figure.whole < limit:
         cell["suppressed"] = True
         cell["note"] = f"Fewer than {limit} {measure.base}."
+        return cell
+    if _hidden(measure, figure, limit):
+        cell["suppressed"] = True
+        cell["note"] = f"Hidden so that fewer than {limit} students cannot be counted from it."
         return cell
     if measure.kind == PERCENT:
         cell["value"] = round(100 * figure.part / figure.whole)
@@ -246,25 +295,12 @@ def shown(cell: dict[str, Any], limit: int) -> str:
     return str(cell["value"])
 
 
-def total_is_safe(school_figures: Sequence[Raw], kind: str, limit: int) -> bool:
-    """Whether the all-schools figure may be shown beside the schools' own without
-    letting a reader work out a suppressed school's figure by subtraction: shown
-    when no school's figure is suppressed; never when exactly one is; when several
-    are, only if what they add up to is itself at least the threshold and does not
-    pin each of them down (all ones, or all just under the threshold)."""
-    if kind == TEXT:
-        return True
-
-    def hidden_size(figure: Raw) -> int:
-        return int(figure.part) if kind == COUNT else figure.whole
-
-    hidden = [hidden_size(f) for f in school_figures if 0 < hidden_size(f) < limit]
-    if not hidden:
-        return True
-    if len(hidden) == 1:
-        return False
-    together = sum(hidden)
-    return together >= limit and len(hidden) < together < len(hidden) * (limit - 1)
+def total_is_safe(school_figures: Sequence[Raw], measure: Measure, limit: int) -> bool:
+    """Whether the all-schools figure may be shown beside the schools' own: only
+    when no school's figure in the row is suppressed. A reader of the trust view may
+    be the coordinator or DSL of some of its schools and know their real figures,
+    so no sum of suppressed figures is safe to show."""
+    return not any(_hidden(measure, figure, limit) for figure in school_figures)
 
 
 def trust_figures(
@@ -285,7 +321,7 @@ def trust_figures(
         figures = [raw[school.pk].get(measure.key, Raw()) for school in schools]
         together = Raw(part=sum(f.part for f in figures), whole=sum(f.whole for f in figures))
         total = _cell(measure, together, limit)
-        if not total_is_safe(figures, measure.kind, limit) and not total["suppressed"]:
+        if not total_is_safe(figures, measure, limit) and not total["suppressed"]:
             total["value"] = None
             total["suppressed"] = True
             total["note"] = "Hidden so that a school's small figure cannot be worked out."
@@ -332,14 +368,48 @@ def sessions_by_month(
         .order_by("month")
     }
     labels: list[str] = []
-    values: list[int | None] = []
+    monthly: list[int] = []
     year, month = period_from.year, period_from.month
     while (year, month) <= (period_to.year, period_to.month):
-        count = counts.get((year, month), 0)
+        monthly.append(counts.get((year, month), 0))
         labels.append(datetime.date(year, month, 1).strftime("%b %Y"))
-        values.append(None if 0 < count < limit else count)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    hidden = hidden_months(monthly, limit)
+    values = [None if index in hidden else count for index, count in enumerate(monthly)]
     return {"title": "Sessions held by month", "labels": labels, "values": values}
+
+
+def hidden_months(counts: Sequence[int], limit: int) -> set[int]:
+    """The months (indexes) to hide. The months add up to "Sessions held", so when
+    any is hidden at least two are, and together they hold at least ``limit``
+    sessions: the next smallest months are hidden with them until they do (months
+    with no sessions last, and only if there is nothing else to hide)."""
+    hidden = {index for index, count in enumerate(counts) if 0 < count < limit}
+    if not hidden:
+        return hidden
+    others = sorted(
+        (index for index in range(len(counts)) if index not in hidden),
+        key=lambda index: (counts[index] == 0, counts[index], index),
+    )
+    for index in others:
+        if len(hidden) >= 2 and sum(counts[i] for i in hidden) >= limit:
+            break
+        if counts[index] == 0 and len(hidden) >= 2:
+            break  # a month with none adds nothing to what the hidden ones hold
+        hidden.add(index)
+    return hidden
+
+
+def chart_values_shown(values: Sequence[int | None]) -> list[int | None]:
+    """The chart's values as shown: a report frozen before months were hidden in
+    twos may hold one hidden month alone, so the smallest other month with
+    sessions is hidden with it here."""
+    shown_values = list(values)
+    if shown_values.count(None) == 1:
+        others = [(v, i) for i, v in enumerate(shown_values) if v]
+        if others:
+            shown_values[min(others)[1]] = None
+    return shown_values
 
 
 def impact_snapshot(report: Any, *, today: datetime.date | None = None) -> dict[str, Any]:

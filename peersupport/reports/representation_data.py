@@ -191,6 +191,48 @@ class Representation:
     mentors: representation.SideComparison
     threshold: int
     detailed: bool
+    # The roll's counts of every group, for targets_progress to hide as the page does.
+    roll_counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+def _group_counts(
+    definition: CharacteristicDefinition, taking_part: Counter[str], on_roll: Counter[str]
+) -> list[representation.GroupCount]:
+    """The groups of a characteristic anyone on the roll or taking part is in."""
+    return [
+        representation.GroupCount(
+            key=key, label=label, taking_part=taking_part[key], on_roll=on_roll[key]
+        )
+        for key, label in definition.groups
+        if on_roll[key] or taking_part[key]
+    ]
+
+
+# A detailed ethnicity code's major group ("none", not recorded, is its own).
+ETHNICITY_PARENT = {**ETHNICITY_MAJOR_GROUP, "none": "none"}
+
+
+def hidden_groups(
+    key: str, counts: dict[str, Counter[str]], roll_counts: dict[str, Counter[str]], limit: int
+) -> set[str]:
+    """The groups of characteristic ``key`` hidden on a side with ``counts`` taking
+    part. The detailed ethnicity codes are hidden within their major groups, and
+    every code of a major group hidden on the major-group view is hidden, so that a
+    hidden code (or major group) cannot be worked out by subtracting the codes shown
+    from the major group counts shown in the other view."""
+    groups = _group_counts(BY_KEY[key], counts[key], roll_counts[key])
+    if key != "ethnicity_detail":
+        return representation.hidden_keys(groups, limit)
+    majors = _group_counts(BY_KEY["ethnicity"], counts["ethnicity"], roll_counts["ethnicity"])
+    majors_roll_hidden = representation.roll_hidden_keys(majors, limit)
+    _roll, hidden = representation.nested_hidden_keys(
+        groups,
+        ETHNICITY_PARENT,
+        limit,
+        parents_roll_hidden=majors_roll_hidden,
+        parents_hidden=representation.hidden_keys(majors, limit, majors_roll_hidden),
+    )
+    return hidden
 
 
 def representation_in(
@@ -205,26 +247,31 @@ def representation_in(
 
     def side(rows: list[dict[str, Any]]) -> representation.SideComparison:
         total, counts = _tally(rows)
-        characteristics = []
-        for definition in shown:
-            groups = [
-                representation.GroupCount(
-                    key=key,
-                    label=label,
-                    taking_part=counts[definition.key][key],
-                    on_roll=roll_counts[definition.key][key],
-                )
-                for key, label in definition.groups
-                if roll_counts[definition.key][key] or counts[definition.key][key]
-            ]
-            characteristics.append((definition.key, definition.heading, groups))
+        characteristics = [
+            (
+                definition.key,
+                definition.heading,
+                _group_counts(definition, counts[definition.key], roll_counts[definition.key]),
+            )
+            for definition in shown
+        ]
         return representation.compare_side(
-            characteristics, taking_part_total=total, roll_total=roll_total, threshold=limit
+            characteristics,
+            taking_part_total=total,
+            roll_total=roll_total,
+            threshold=limit,
+            hidden={d.key: hidden_groups(d.key, counts, roll_counts, limit) for d in shown},
         )
 
     mentees = side(_grouped(roll.filter(mentees_in(school, starts_on, ends_on))))
     mentors = side(_grouped(roll.filter(mentors_by(school, ends_on))))
-    return Representation(mentees=mentees, mentors=mentors, threshold=limit, detailed=detailed)
+    return Representation(
+        mentees=mentees,
+        mentors=mentors,
+        threshold=limit,
+        detailed=detailed,
+        roll_counts=roll_counts,
+    )
 
 
 # ---------------------------------------------------------------- outreach targets
@@ -265,12 +312,18 @@ def _students_by_term(
 
 
 def targets_progress(
-    school: School, targets: list[OutreachTarget], terms: list[Term]
+    school: School,
+    targets: list[OutreachTarget],
+    terms: list[Term],
+    roll_counts: dict[str, Counter[str]] | None = None,
 ) -> list[TargetProgress]:
     """The share of each target's group among those taking part in every term of the
     school: two queries (enrolments and mentors, one row per enrolment or mentor)
-    whatever the number of targets and terms. A share that would reveal fewer than
-    the threshold in or outside the group is hidden."""
+    whatever the number of targets and terms, and one of the roll unless its
+    ``roll_counts`` are given (``Representation.roll_counts``). A share is
+    hidden where the page for that term hides the group on that side
+    (``hidden_groups``), or where it would reveal fewer than the threshold in or
+    outside the group."""
     if not targets or not terms:
         return [TargetProgress(t, group_label(t.characteristic, t.group)) for t in targets]
     student_fields = [f"student__{name}" for name in FIELDS]
@@ -281,6 +334,7 @@ def targets_progress(
         for row in queryset.values(*names):
             for name in FIELDS:
                 row[name] = row.pop(f"student__{name}")
+            row["n"] = 1
             rows.append(row)
         return rows
 
@@ -298,22 +352,28 @@ def targets_progress(
             rows_of(mentors, "approved_at", None), terms, "approved_at", None
         )
     limit = threshold()
+    if roll_counts is None:
+        _roll_total, roll_counts = _tally(_grouped(roll_of(school)))
+    tallies: dict[tuple[str, int], tuple[int, dict[str, Counter[str]]]] = {}
     result = []
     for target in targets:
         progress = TargetProgress(target, group_label(target.characteristic, target.group))
         definition = BY_KEY.get(target.characteristic)
         for term in terms:
-            students = list(sides[target.side][term.id].values())
-            n = len(students)
-            k = (
-                sum(1 for row in students if definition.group_of(row) == target.group)
-                if definition
-                else 0
-            )
+            if (target.side, term.id) not in tallies:
+                tallies[target.side, term.id] = _tally(sides[target.side][term.id].values())
+            n, counts = tallies[target.side, term.id]
+            k = counts[definition.key][target.group] if definition else 0
             if n == 0:
                 progress.terms.append(TargetTerm(term, None, None, "Nobody taking part"))
-            elif representation.share_hidden(k, n, limit):
-                progress.terms.append(TargetTerm(term, None, None, f"Hidden (fewer than {limit})"))
+            elif (
+                definition is None
+                or representation.is_small(n, limit)
+                or representation.share_hidden(k, n, limit)
+                or target.group in hidden_groups(definition.key, counts, roll_counts, limit)
+            ):
+                # Hidden as the page hides the group for that term and side.
+                progress.terms.append(TargetTerm(term, None, None, "Hidden to protect privacy"))
             else:
                 percent = 100 * k / n
                 progress.terms.append(
@@ -326,34 +386,56 @@ def targets_progress(
 # ---------------------------------------------------------------- incidents
 
 
+HIDDEN_SMALL = "Fewer than {limit}"
+HIDDEN_SECONDARY = "Hidden so that a smaller group cannot be worked out"
+
+
 @dataclass
 class IncidentTable:
     """Discrimination, bullying or exclusion incidents per term, by one grouping:
-    ``cells[term index][group index]`` is a count, or None when hidden."""
+    ``cells[term index][group index]`` is a count, or None when hidden, and
+    ``notes`` the same place's reason for hiding it ("" when shown)."""
 
     heading: str
     groups: list[str]
     terms: list[Term]
     cells: list[list[int | None]]
+    notes: list[list[str]] = field(default_factory=list)
 
     @property
-    def rows(self) -> list[tuple[Term, list[int | None]]]:
-        return list(zip(self.terms, self.cells, strict=True))
+    def rows(self) -> list[tuple[Term, list[tuple[int | None, str]]]]:
+        notes = self.notes or [[""] * len(row) for row in self.cells]
+        return [
+            (term, list(zip(cells, row_notes, strict=True)))
+            for term, cells, row_notes in zip(self.terms, self.cells, notes, strict=True)
+        ]
 
 
 INCIDENT_GROUPINGS = ("pp", "sen", "eal", "gender", "ethnicity")
 
 
-def _suppressed_row(counts: list[int], limit: int) -> list[int | None]:
-    """Hide counts from 1 to limit - 1; if exactly one is hidden, the next smallest
-    non-zero one too (each incident is counted once in a row of the characteristic
-    involved, so a total known elsewhere would otherwise give it away)."""
-    hidden = {i for i, c in enumerate(counts) if representation.is_small(c, limit)}
-    if len(hidden) == 1:
+def _suppressed_row(counts: list[int], limit: int) -> tuple[list[int | None], list[str]]:
+    """Hide counts from 1 to limit - 1; then, while fewer than two are hidden or the
+    hidden ones add up to fewer than ``limit``, the next smallest non-zero one too
+    (each incident is counted once in a row of the characteristic involved, so a
+    total known elsewhere would otherwise give it away). Each hidden cell says why."""
+    small = {i for i, c in enumerate(counts) if representation.is_small(c, limit)}
+    hidden = set(small)
+    while hidden and (len(hidden) < 2 or sum(counts[i] for i in hidden) < limit):
         rest = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c > 0)
-        if rest:
-            hidden.add(rest[0][1])
-    return [None if i in hidden else c for i, c in enumerate(counts)]
+        if not rest:
+            break
+        hidden.add(rest[0][1])
+    cells = [None if i in hidden else c for i, c in enumerate(counts)]
+    notes = [
+        ""
+        if i not in hidden
+        else HIDDEN_SMALL.format(limit=limit)
+        if i in small
+        else HIDDEN_SECONDARY
+        for i in range(len(counts))
+    ]
+    return cells, notes
 
 
 def incidents_by_term(school: School, terms: list[Term]) -> list[IncidentTable]:
@@ -384,12 +466,14 @@ def incidents_by_term(school: School, terms: list[Term]) -> list[IncidentTable]:
         if index is not None:
             involved[index][characteristic or ""] += 1
     labels = [*Characteristic.choices, ("", NOT_RECORDED)]
+    rows = [_suppressed_row([row[key] for key, _ in labels], limit) for row in involved]
     tables = [
         IncidentTable(
             "Characteristic involved",
             [label for _key, label in labels],
             ordered,
-            [_suppressed_row([row[key] for key, _ in labels], limit) for row in involved],
+            [cells for cells, _ in rows],
+            [notes for _, notes in rows],
         )
     ]
     named = Concern.students.through.objects.filter(
@@ -407,10 +491,12 @@ def incidents_by_term(school: School, terms: list[Term]) -> list[IncidentTable]:
             seen[key][index].add((BY_KEY[key].group_of(student), row["concern_id"]))
     for key in INCIDENT_GROUPINGS:
         definition = BY_KEY[key]
-        cells = []
+        cells, notes = [], []
         for index in range(len(ordered)):
             counts = Counter(group for group, _ in seen[key][index])
-            cells.append(_suppressed_row([counts[g] for g, _ in definition.groups], limit))
+            row_cells, row_notes = _suppressed_row([counts[g] for g, _ in definition.groups], limit)
+            cells.append(row_cells)
+            notes.append(row_notes)
         tables.append(
             IncidentTable(
                 f"Students named, by {definition.heading.lower()}"
@@ -419,6 +505,7 @@ def incidents_by_term(school: School, terms: list[Term]) -> list[IncidentTable]:
                 [label for _g, label in definition.groups],
                 ordered,
                 cells,
+                notes,
             )
         )
     return tables
@@ -437,6 +524,7 @@ class FairnessFigure:
     p_value: float | None
     matched_less: bool
     hidden: bool
+    reason: str = ""
 
 
 @dataclass
@@ -449,7 +537,8 @@ class FairnessSummary:
 def latest_fairness(school: School) -> FairnessSummary | None:
     """The fairness panel of the school's latest match solve (two queries), with
     groups of fewer than the threshold waiting, matched or left unmatched hidden,
-    and the next smallest too when only one would be."""
+    and the next smallest too while fewer than two are hidden or those hidden wait
+    fewer than the threshold in all. Each hidden row says why."""
     solve = (
         MatchSolve.objects.filter(school=school)
         .select_related("run__programme")
@@ -461,21 +550,35 @@ def latest_fairness(school: School) -> FairnessSummary | None:
     limit = threshold()
     panels = []
     for panel in fairness(solve):
-        hidden = {
+        small = {
             row.label
             for row in panel.rows
             if representation.is_small(row.waiting, limit)
             or representation.is_small(row.matched, limit)
             or representation.is_small(row.waiting - row.matched, limit)
         }
-        if len(hidden) == 1:
-            rest = sorted((row.waiting, row.label) for row in panel.rows if row.label not in hidden)
-            if rest:
-                hidden.add(rest[0][1])
+        hidden = set(small)
+        waiting = {row.label: row.waiting for row in panel.rows}
+        while hidden and (len(hidden) < 2 or sum(waiting[label] for label in hidden) < limit):
+            rest = sorted(
+                (row.waiting, row.label)
+                for row in panel.rows
+                if row.label not in hidden and row.waiting > 0
+            )
+            if not rest:
+                break
+            hidden.add(rest[0][1])
         figures = []
         for row in panel.rows:
             if row.label in hidden:
-                figures.append(FairnessFigure(row.label, None, None, None, None, None, False, True))
+                reason = (
+                    HIDDEN_SMALL.format(limit=limit) + ": hidden"
+                    if row.label in small
+                    else HIDDEN_SECONDARY
+                )
+                figures.append(
+                    FairnessFigure(row.label, None, None, None, None, None, False, True, reason)
+                )
             else:
                 figures.append(
                     FairnessFigure(

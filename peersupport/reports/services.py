@@ -129,8 +129,11 @@ def impact_report_create(
             audience=(audience or "").strip(),
             created_by=actor,
         )
-        if period_from and period_to and period_to < period_from:
-            raise ValidationError({"period_to": "The period must end on or after its start."})
+        from peersupport.reports.headline import period_problem
+
+        problem = period_problem(period_from, period_to) if period_from and period_to else ""
+        if problem:
+            raise ValidationError({"period_to": problem})
         report.full_clean()
         report.save()
         audit_record(

@@ -17,7 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import localize
 
 from peersupport.accounts.access import SchoolRequest, role_required
 from peersupport.lib.csv_safety import spreadsheet_safe
@@ -166,6 +169,8 @@ def dashboard(request: SchoolRequest) -> HttpResponse:
         else ""
     )
     query = request.GET.urlencode()
+    # The weekly tables' cells come formatted, with the template's own filters: a few
+    # hundred cells cost far less drawn here than looked up and filtered one by one.
     return render(
         request,
         "reports/dashboard/dashboard.html",
@@ -173,9 +178,25 @@ def dashboard(request: SchoolRequest) -> HttpResponse:
             "form": form,
             "figures": figures,
             "attendance_chart": attendance_chart,
-            "attendance_weeks": list(
-                zip(figures.weeks, figures.attendance_by_week.get(None, []), strict=False)
-            ),
+            "attendance_weeks": [
+                (
+                    date_filter(week, "j M Y"),
+                    localize(rate.attended),
+                    localize(rate.marked),
+                    rate.share.percent,
+                )
+                for week, rate in zip(
+                    figures.weeks, figures.attendance_by_week.get(None, []), strict=False
+                )
+            ],
+            "feedback_weeks": [
+                (
+                    date_filter(week.week_of, "j M Y"),
+                    localize(week.count),
+                    floatformat(week.mean, 2),
+                )
+                for week in figures.feedback
+            ],
             "feedback_chart": feedback_chart,
             "concerns_chart": concerns_chart,
             "query": query,

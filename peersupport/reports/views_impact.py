@@ -30,7 +30,7 @@ from peersupport.reports.access import (
 )
 from peersupport.reports.charts import Series, bar_chart
 from peersupport.reports.forms_impact import ImpactNarrativeForm, ImpactReportNewForm
-from peersupport.reports.headline import impact_snapshot, shown
+from peersupport.reports.headline import chart_values_shown, impact_snapshot, shown
 from peersupport.reports.impact_pdf import impact_report_pdf
 from peersupport.reports.models import ImpactReport
 
@@ -39,10 +39,15 @@ READERS = (Role.COORDINATOR, Role.DSL, Role.VIEWER)
 
 
 def report_figures(report: ImpactReport) -> dict[str, Any]:
-    """The frozen figures of an issued report; a draft's worked out now."""
-    if report.status == ImpactReport.Status.ISSUED:
-        return report.figures
-    return impact_snapshot(report)
+    """The frozen figures of an issued report; a draft's worked out now. A month
+    hidden alone in a chart frozen before months were hidden in twos is hidden
+    with the next smallest here (page, PDF and CSV all come from this)."""
+    if report.status != ImpactReport.Status.ISSUED:
+        return impact_snapshot(report)
+    figures = dict(report.figures)
+    chart = figures["chart"]
+    figures["chart"] = {**chart, "values": chart_values_shown(chart["values"])}
+    return figures
 
 
 def _rows_shown(figures: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -50,14 +50,20 @@ from peersupport.wellbeing.selectors import current_term, terms_of
 TERMS_SHOWN = 6
 
 
-def _chosen(request: SchoolRequest) -> tuple[RepresentationForm, list[Term], Term | None, bool]:
+def _chosen(
+    request: SchoolRequest, data: Any = None
+) -> tuple[RepresentationForm, list[Term], Term | None, bool]:
     """The form, the school's terms (latest first), the term chosen (the current
-    one unless another is asked for) and whether ethnicity is shown in detail."""
+    one unless another is asked for) and whether ethnicity is shown in detail. A
+    bound form that is not valid comes back with no term: the caller answers 400
+    rather than quietly showing another period."""
     terms_queryset = terms_of(request.school)
     terms = list(terms_queryset)
-    form = RepresentationForm(request.GET or None, terms=terms_queryset)
-    if form.is_bound and form.is_valid():
-        return form, terms, form.cleaned_data["term"], form.cleaned_data["detailed"]
+    form = RepresentationForm(data or None, terms=terms_queryset)
+    if form.is_bound:
+        if form.is_valid():
+            return form, terms, form.cleaned_data["term"], form.cleaned_data["detailed"]
+        return form, terms, None, False
     term = current_term(terms, timezone.localdate())
     return RepresentationForm(initial={"term": term}, terms=terms_queryset), terms, term, False
 
@@ -81,10 +87,8 @@ def _charts(figures: Representation) -> dict[str, str]:
             supported.append(None if group.share is None else group.share * 100)
             mentor = mentors.get(group.key)
             mentoring.append(None if mentor is None or mentor.share is None else mentor.share * 100)
-            shown = group.roll_share if group.roll_share is not None else None
-            if shown is None and mentor is not None:
-                shown = mentor.roll_share
-            roll.append(None if shown is None else shown * 100)
+            # Never borrowed from the mentors' side: a roll share hidden here stays hidden.
+            roll.append(None if group.roll_share is None else group.roll_share * 100)
         charts[characteristic.key] = bar_chart(
             title=f"{characteristic.heading}: share of each group (%)",
             labels=labels,
@@ -99,18 +103,25 @@ def _charts(figures: Representation) -> dict[str, str]:
     return charts
 
 
-@role_required(*REPRESENTATION_READERS)
-def representation(request: SchoolRequest) -> HttpResponse:
-    """Who takes part compared with the roll, targets, incidents and fairness."""
-    form, terms, term, detailed = _chosen(request)
+def _page(
+    request: SchoolRequest,
+    data: Any = None,
+    target_form: OutreachTargetForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    form, terms, term, detailed = _chosen(request, data)
+    invalid = form.is_bound and not form.is_valid()
     context: dict[str, Any] = {
         "form": form,
         "term": term,
+        "invalid": invalid,
         "can_manage": request.membership.role in REPRESENTATION_MANAGERS,
-        "target_form": OutreachTargetForm(),
+        "target_form": target_form or OutreachTargetForm(),
         "under": stats.UNDER,
         "over": stats.OVER,
     }
+    if invalid:
+        status = 400
     if term is not None:
         figures = representation_in(request.school, term.starts_on, term.ends_on, detailed=detailed)
         recent = _recent(terms, term)
@@ -123,12 +134,20 @@ def representation(request: SchoolRequest) -> HttpResponse:
                 request.school,
                 list(outreach_targets_visible_to(request.user, request.school)),
                 recent,
+                figures.roll_counts,
             ),
             recent_terms=recent,
             incidents=incidents_by_term(request.school, recent),
             fairness=latest_fairness(request.school),
         )
-    return render(request, "reports/representation/page.html", context)
+    return render(request, "reports/representation/page.html", context, status=status)
+
+
+@role_required(*REPRESENTATION_READERS)
+def representation(request: SchoolRequest) -> HttpResponse:
+    """Who takes part compared with the roll, targets, incidents and fairness. A
+    term or option that is not valid gives 400 with the form's errors."""
+    return _page(request, request.GET)
 
 
 def _number(value: float | None, places: int = 1) -> str:
@@ -155,8 +174,17 @@ CSV_COLUMNS = [
     "p-value",
     "Adjusted p-value",
     "Beyond chance",
+    "Target at least (%)",
+    "Target met",
     "Note",
 ]
+
+
+def _row(values: dict[str, str]) -> list[str]:
+    """A CSV row from values named by their column header (the others empty)."""
+    unknown = set(values) - set(CSV_COLUMNS)
+    assert not unknown, unknown
+    return [values.get(column, "") for column in CSV_COLUMNS]
 
 
 def _write_representation(writer: Any, figures: Representation, term: Term) -> None:
@@ -168,77 +196,80 @@ def _write_representation(writer: Any, figures: Representation, term: Term) -> N
                     stats.OVER: "Over-represented",
                 }.get(g.flag, "")
                 writer.writerow(
-                    [
-                        "Representation",
-                        who,
-                        spreadsheet_safe(characteristic.heading),
-                        spreadsheet_safe(g.label),
-                        spreadsheet_safe(term.name),
-                        "" if g.taking_part is None else str(g.taking_part),
-                        "" if g.on_roll is None else str(g.on_roll),
-                        _percent(g.share),
-                        _percent(g.roll_share),
-                        _number(g.difference_points),
-                        _number(g.ci_low_points),
-                        _number(g.ci_high_points),
-                        _number(g.p_value, 4),
-                        _number(g.adjusted_p_value, 4),
-                        flag,
-                        spreadsheet_safe(g.reason),
-                    ]
+                    _row(
+                        {
+                            "Section": "Representation",
+                            "Who": who,
+                            "Characteristic": spreadsheet_safe(characteristic.heading),
+                            "Group": spreadsheet_safe(g.label),
+                            "Term": spreadsheet_safe(term.name),
+                            "Taking part": "" if g.taking_part is None else str(g.taking_part),
+                            "On roll": "" if g.on_roll is None else str(g.on_roll),
+                            "Share taking part (%)": _percent(g.share),
+                            "Share on roll (%)": _percent(g.roll_share),
+                            "Difference (percentage points)": _number(g.difference_points),
+                            "95% CI low": _number(g.ci_low_points),
+                            "95% CI high": _number(g.ci_high_points),
+                            "p-value": _number(g.p_value, 4),
+                            "Adjusted p-value": _number(g.adjusted_p_value, 4),
+                            "Beyond chance": flag,
+                            "Note": spreadsheet_safe(g.reason),
+                        }
+                    )
                 )
 
 
 def _write_progress(writer: Any, progress: list[TargetProgress]) -> None:
-    blank = [""] * 2
     for item in progress:
         target = item.target
         who = Side(target.side).label
         for row in item.terms:
             writer.writerow(
-                [
-                    "Outreach target",
-                    who,
-                    spreadsheet_safe(target.characteristic),
-                    spreadsheet_safe(item.label),
-                    spreadsheet_safe(row.term.name),
-                    *blank,
-                    _number(row.percent),
-                    "",
-                    f"target at least {target.at_least_percent}",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "" if row.met is None else ("Met" if row.met else "Not met"),
-                    spreadsheet_safe(row.note),
-                ]
+                _row(
+                    {
+                        "Section": "Outreach target",
+                        "Who": who,
+                        "Characteristic": spreadsheet_safe(target.characteristic),
+                        "Group": spreadsheet_safe(item.label),
+                        "Term": spreadsheet_safe(row.term.name),
+                        "Share taking part (%)": _number(row.percent),
+                        "Target at least (%)": str(target.at_least_percent),
+                        "Target met": "" if row.met is None else ("Met" if row.met else "Not met"),
+                        "Note": spreadsheet_safe(row.note),
+                    }
+                )
             )
 
 
 def _write_incidents(writer: Any, tables: list[IncidentTable]) -> None:
     for table in tables:
-        for term, cells in zip(table.terms, table.cells, strict=True):
-            for label, count in zip(table.groups, cells, strict=True):
+        for term, cells in table.rows:
+            for label, (count, note) in zip(table.groups, cells, strict=True):
                 writer.writerow(
-                    [
-                        "Discrimination and exclusion incidents",
-                        "",
-                        spreadsheet_safe(table.heading),
-                        spreadsheet_safe(label),
-                        spreadsheet_safe(term.name),
-                        "" if count is None else str(count),
-                        *[""] * 9,
-                        "Fewer than the threshold: hidden" if count is None else "",
-                    ]
+                    _row(
+                        {
+                            "Section": "Discrimination and exclusion incidents",
+                            "Characteristic": spreadsheet_safe(table.heading),
+                            "Group": spreadsheet_safe(label),
+                            "Term": spreadsheet_safe(term.name),
+                            "Taking part": "" if count is None else str(count),
+                            "Note": note,
+                        }
+                    )
                 )
 
 
 @role_required(*REPRESENTATION_READERS)
 def representation_csv(request: SchoolRequest) -> HttpResponse:
-    """The page's figures as a spreadsheet, hidden the same way, and audited."""
+    """The page's figures as a spreadsheet, hidden the same way, and audited. A term
+    or option that is not valid gives 400 and nothing is exported or audited."""
+    form, terms, term, detailed = _chosen(request, request.GET)
+    if form.is_bound and not form.is_valid():
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponseBadRequest(
+            f"The period asked for is not valid: {problems}", content_type="text/plain"
+        )
     representation_export_for(request.user, request.school, request=request)
-    _, terms, term, detailed = _chosen(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="representation{"-" + term.starts_on.isoformat() if term else ""}'
@@ -250,11 +281,8 @@ def representation_csv(request: SchoolRequest) -> HttpResponse:
         writer.writerow(["No terms are set up for this school yet."])
         return response
     writer.writerow(CSV_COLUMNS)
-    _write_representation(
-        writer,
-        representation_in(request.school, term.starts_on, term.ends_on, detailed=detailed),
-        term,
-    )
+    figures = representation_in(request.school, term.starts_on, term.ends_on, detailed=detailed)
+    _write_representation(writer, figures, term)
     recent = _recent(terms, term)
     _write_progress(
         writer,
@@ -262,6 +290,7 @@ def representation_csv(request: SchoolRequest) -> HttpResponse:
             request.school,
             list(outreach_targets_visible_to(request.user, request.school)),
             recent,
+            figures.roll_counts,
         ),
     )
     _write_incidents(writer, incidents_by_term(request.school, recent))
@@ -271,13 +300,11 @@ def representation_csv(request: SchoolRequest) -> HttpResponse:
 @require_POST
 @role_required(*REPRESENTATION_MANAGERS)
 def outreach_target_add(request: SchoolRequest) -> HttpResponse:
-    """Set an outreach target; back to the page with what happened."""
+    """Set an outreach target; back to the page with what happened, or the page
+    again with the form's errors (400) when the target is not valid."""
     form = OutreachTargetForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"The target was not set: {error}")
-        return redirect("reports:representation")
+        return _page(request, target_form=form, status=400)
     characteristic, group = form.characteristic_and_group()
     try:
         target = services.outreach_target_set(
@@ -290,13 +317,13 @@ def outreach_target_add(request: SchoolRequest) -> HttpResponse:
         )
     except ValidationError as error:
         for message in error.messages:
-            messages.error(request, f"The target was not set: {message}")
-    else:
-        messages.success(
-            request,
-            f"Target set: {Side(target.side).label}, at least {target.at_least_percent}% "
-            f"{group_label(characteristic, group)}.",
-        )
+            form.add_error(None, message)
+        return _page(request, target_form=form, status=400)
+    messages.success(
+        request,
+        f"Target set: {Side(target.side).label}, at least {target.at_least_percent}% "
+        f"{group_label(characteristic, group)}.",
+    )
     return redirect("reports:representation")
 
 

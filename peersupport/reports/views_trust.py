@@ -23,8 +23,12 @@ from peersupport.reports.headline import shown, trust_figures
 READERS = (Role.COORDINATOR, Role.DSL, Role.VIEWER)
 
 
-def _figures(request: SchoolRequest) -> tuple[PeriodForm, dict[str, Any]]:
+def _figures(request: SchoolRequest) -> tuple[PeriodForm, dict[str, Any] | None]:
+    """The period form and the figures of its period (None when the period chosen
+    is not valid: bad input is refused, never replaced by the default)."""
     form = PeriodForm(request.GET if request.GET else None)
+    if form.is_bound and not form.is_valid():
+        return form, None
     period_from, period_to = form.period(timezone.localdate())
     schools = trust_schools_for(request.user)
     figures = trust_figures(schools, period_from, period_to)
@@ -43,13 +47,21 @@ def trust(request: SchoolRequest) -> HttpResponse:
         request,
         "reports/trust/trust.html",
         {"form": form, "figures": figures, "query": request.GET.urlencode()},
+        status=400 if figures is None else 200,
     )
 
 
 @role_required(*READERS)
 def trust_csv(request: SchoolRequest) -> HttpResponse:
     """The trust view's figures as a spreadsheet, suppressed the same way; audited."""
-    _, figures = _figures(request)
+    form, figures = _figures(request)
+    if figures is None:
+        problems = " ".join(str(message) for errors in form.errors.values() for message in errors)
+        return HttpResponse(
+            f"No spreadsheet: the period asked for is not valid. {problems}",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     audit_record(
         action="reports.trust_exported",
         actor=request.user,

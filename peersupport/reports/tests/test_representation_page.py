@@ -366,8 +366,10 @@ def test_discrimination_incidents_are_counted_by_term_and_small_counts_hidden(
     involved = content.split("<caption>Incidents: characteristic involved")[1].split("</table>")[0]
     row = involved.split('<th scope="row">This term</th>')[1].split("</tr>")[0]
     # Disability (1) is hidden; alone it could be worked out from the number of
-    # incidents, so race (6), the next smallest, is hidden too.
-    assert row.count("Fewer than 5") == 2
+    # incidents, so race (6), the next smallest, is hidden too, and says why: it is
+    # not fewer than 5.
+    assert row.count("Fewer than 5") == 1
+    assert row.count("Hidden so that a smaller group cannot be worked out") == 1
     assert "<td>1</td>" not in row and "<td>6</td>" not in row
     by_pp = content.split("<caption>Incidents: students named, by pupil premium")[1].split(
         "</table>"
@@ -411,6 +413,153 @@ def test_the_latest_match_fairness_figures_are_shown_with_small_groups_hidden(
     by_eal = content.split("<caption>Matching by english as an additional language")[1].split(
         "</table>"
     )[0]
-    # 3 EAL students waiting: hidden, and "Not EAL" too, or 3 = 50 - 47.
-    assert by_eal.count("Fewer than 5: hidden") == 2
+    # 3 EAL students waiting: hidden, and "Not EAL" too, or 3 = 50 - 47; each says why.
+    assert by_eal.count("Fewer than 5: hidden") == 1
+    assert by_eal.count("Hidden so that a smaller group cannot be worked out") == 1
     assert "<td>3</td>" not in by_eal and "<td>47</td>" not in by_eal
+
+
+def test_a_detailed_code_cannot_be_worked_out_from_its_major_group(
+    school_a: School, term: Term
+) -> None:
+    # Black: 3 Black African and 20 Black Caribbean taking part; the major-group view
+    # shows Black 23, so showing 20 would give away the 3.
+    african = bulk_students(school_a, 50, ethnicity="BAFR")
+    caribbean = bulk_students(school_a, 50, ethnicity="BCRB")
+    british = bulk_students(school_a, 200, ethnicity="WBRI")
+    other = bulk_students(school_a, 100, ethnicity="WOTH")
+    enrol(school_a, african[:3] + caribbean[:20] + british[:40] + other[:6], TODAY)
+    major = representation_in(school_a, term.starts_on, term.ends_on)
+    black = next(
+        g
+        for c in major.mentees.characteristics
+        if c.key == "ethnicity"
+        for g in c.groups
+        if g.key == "Black"
+    )
+    assert black.taking_part == 23
+    detailed = representation_in(school_a, term.starts_on, term.ends_on, detailed=True)
+    codes = {
+        g.key: g
+        for c in detailed.mentees.characteristics
+        if c.key == "ethnicity_detail"
+        for g in c.groups
+    }
+    assert codes["BAFR"].hidden and codes["BCRB"].hidden
+    assert codes["BCRB"].taking_part is None
+
+
+def test_target_progress_is_hidden_where_the_page_hides_the_group(
+    personas: dict[str, Persona], login: Callable[..., Client], school_a: School, term: Term
+) -> None:
+    # The page hides SEN support (7 of 40) so that EHC plan (3) cannot be worked out:
+    # the target's 17.5% would give the 7 away, and with it the 3.
+    ehc = bulk_students(school_a, 20, sen_status="E")
+    support = bulk_students(school_a, 40, sen_status="K")
+    none = bulk_students(school_a, 200, sen_status="N")
+    enrol(school_a, ehc[:3] + support[:7] + none[:30], TODAY)
+    target = outreach_target_set(
+        actor=personas["coordinator"].user,
+        school=school_a,
+        side="mentees",
+        characteristic="sen",
+        group="K",
+        at_least_percent=10,
+    )
+    [progress] = targets_progress(school_a, [target], [term])
+    assert progress.terms[0].percent is None and progress.terms[0].met is None
+    content = login(personas["coordinator"]).get(reverse("reports:representation")).content
+    assert b"17.5%" not in content
+
+
+def test_an_invalid_term_gives_400_not_another_period_and_the_csv_is_not_audited(
+    personas: dict[str, Persona], login: Callable[..., Client], school_a: School, term: Term
+) -> None:
+    build_school(school_a, 1)
+    client = login(personas["coordinator"])
+    page = client.get(reverse("reports:representation"), {"term": "not-a-term"})
+    assert page.status_code == 400
+    content = page.content.decode()
+    assert "field-error" in content and "Students supported by" not in content
+    csv_response = client.get(reverse("reports:representation_csv"), {"term": "not-a-term"})
+    assert csv_response.status_code == 400
+    assert b"not valid" in csv_response.content
+    assert not AuditEvent.objects.filter(action="reports.representation_exported").exists()
+
+
+def test_the_csv_puts_a_target_under_its_own_columns(
+    personas: dict[str, Persona], login: Callable[..., Client], school_a: School, term: Term
+) -> None:
+    build_school(school_a, 1)
+    outreach_target_set(
+        actor=personas["coordinator"].user,
+        school=school_a,
+        side="mentors",
+        characteristic="pp",
+        group="yes",
+        at_least_percent=20,
+    )
+    rows = rows_of(login(personas["coordinator"]).get(reverse("reports:representation_csv")))
+    header = rows[0]
+    assert all(len(row) == len(header) for row in rows[1:])
+    [target] = [dict(zip(header, row, strict=True)) for row in rows if row[0] == "Outreach target"]
+    assert target["Target at least (%)"] == "20.0"
+    assert target["Target met"] in ("Met", "Not met")
+    assert target["Share on roll (%)"] == "" and target["Share taking part (%)"] != ""
+
+
+def test_an_invalid_target_gives_400_with_the_page_and_its_errors(
+    personas: dict[str, Persona], login: Callable[..., Client], school_a: School, term: Term
+) -> None:
+    client = login(personas["coordinator"])
+    response = client.post(
+        reverse("reports:representation_target_add"),
+        {"side": "mentors", "group": "pp:yes", "at_least_percent": "120"},
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "The target was not set" in content and "Who takes part" in content
+    assert not OutreachTarget.objects.filter(school=school_a).exists()
+
+
+def test_a_target_table_is_labelled_by_its_caption_and_the_method_is_explained(
+    personas: dict[str, Persona], login: Callable[..., Client], school_a: School, term: Term
+) -> None:
+    build_school(school_a, 1)
+    outreach_target_set(
+        actor=personas["coordinator"].user,
+        school=school_a,
+        side="mentors",
+        characteristic="pp",
+        group="yes",
+        at_least_percent=20,
+    )
+    content = login(personas["viewer"]).get(reverse("reports:representation")).content.decode()
+    assert 'aria-label="Target 1"' not in content
+    assert 'aria-label="Peer mentors: at least 20.0% Pupil premium"' in content
+    assert "without replacement" in content and "conservative" in content
+
+
+def test_the_chart_never_borrows_a_roll_share_hidden_on_the_supported_side(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from peersupport.reports import views_representation
+    from peersupport.reports.representation import (
+        CharacteristicComparison,
+        GroupComparison,
+        SideComparison,
+    )
+    from peersupport.reports.representation_data import Representation
+
+    def side(group: GroupComparison) -> SideComparison:
+        return SideComparison(10, 100, [CharacteristicComparison("pp", "Pupil premium", [group])])
+
+    hidden = GroupComparison("yes", "PP", None, None, hidden=True)
+    shown = GroupComparison("yes", "PP", 5, 50, share=0.5, roll_share=0.5)
+    drawn: dict[str, Any] = {}
+    monkeypatch.setattr(
+        views_representation, "bar_chart", lambda **kwargs: drawn.update(kwargs) or ""
+    )
+    views_representation._charts(Representation(side(hidden), side(shown), 5, False))
+    roll = next(s for s in drawn["series"] if s.name == "On roll")
+    assert list(roll.values) == [None]

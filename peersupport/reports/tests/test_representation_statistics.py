@@ -16,12 +16,15 @@ from scipy.stats import binom
 from peersupport.reports.representation import (
     OVER,
     REASON_ALL_ON_ROLL,
+    REASON_HIDDEN_COMPLEMENT,
+    REASON_HIDDEN_SECONDARY,
     REASON_NOBODY_TAKING_PART,
     REASON_NONE_ON_ROLL,
     UNDER,
     GroupCount,
     compare_side,
     hidden_keys,
+    nested_hidden_keys,
     share_hidden,
 )
 
@@ -150,17 +153,91 @@ def test_a_group_of_three_is_hidden_untested_and_unflagged_and_so_is_the_next_sm
 
 
 def test_a_small_count_on_the_roll_hides_the_group_too() -> None:
+    # The second group hidden on the roll is chosen from the roll: the next smallest (90).
     assert hidden_keys(
         [GroupCount("a", "A", 0, 2), GroupCount("b", "B", 10, 100), GroupCount("c", "C", 20, 90)],
         5,
-    ) == {"a", "b"}
+    ) == {"a", "c"}
 
 
-def test_two_small_groups_are_enough_and_no_more_are_hidden() -> None:
+def test_two_small_groups_adding_up_to_the_threshold_are_enough() -> None:
     assert hidden_keys(
-        [GroupCount("a", "A", 1, 30), GroupCount("b", "B", 2, 30), GroupCount("c", "C", 20, 90)],
+        [GroupCount("a", "A", 1, 30), GroupCount("b", "B", 4, 30), GroupCount("c", "C", 20, 90)],
         5,
     ) == {"a", "b"}
+
+
+def test_hidden_groups_adding_up_to_fewer_than_the_threshold_hide_another() -> None:
+    # 1 + 3 hidden would give away "4 in A and B together" (50 - 46).
+    assert hidden_keys(
+        [GroupCount("a", "A", 1, 30), GroupCount("b", "B", 3, 30), GroupCount("c", "C", 46, 90)],
+        5,
+    ) == {"a", "b", "c"}
+
+
+def test_both_sides_hide_the_same_roll_counts_so_none_can_be_subtracted_from_the_roll() -> None:
+    # Roll 343 = 3 + 40 + 200 + 100. Chosen from each side's own counts, one side hid
+    # A and B, the other A and C, and 343 - 40 - 200 - 100 gave A's 3 on the roll.
+    def side(taking: tuple[int, int, int, int]):  # type: ignore[no-untyped-def]
+        rolls = (3, 40, 200, 100)
+        groups = [GroupCount(k, k, t, r) for k, t, r in zip("ABCD", taking, rolls, strict=True)]
+        return one_characteristic(groups, sum(taking), sum(rolls))
+
+    sides = [side((2, 5, 30, 20)), side((0, 30, 6, 20))]
+    rolls = {"A": 3, "B": 40, "C": 200, "D": 100}
+    shown = {g.key for s in sides for g in s.characteristics[0].groups if g.on_roll is not None}
+    unknown = rolls.keys() - shown
+    assert len(unknown) >= 2 and sum(rolls[k] for k in unknown) >= 5
+    for s in sides:
+        assert {g.key for g in s.characteristics[0].groups if g.on_roll is None} >= {"A", "B"}
+
+
+@pytest.mark.parametrize(
+    ("taking_part", "on_roll"),
+    [(28, 30), (7, 7), (200, 202)],
+    ids=["all but two", "all of a small group", "all but two of a big group"],
+)
+def test_a_group_nearly_all_or_all_of_whom_take_part_is_hidden(
+    taking_part: int, on_roll: int
+) -> None:
+    side = one_characteristic(
+        [
+            GroupCount("g", "G", taking_part, on_roll),
+            GroupCount("x", "X", 40, 400),
+            GroupCount("y", "Y", 60, 600),
+        ],
+        taking_part + 100,
+        on_roll + 1000,
+    )
+    g, x, _y = side.characteristics[0].groups
+    assert g.hidden and g.taking_part is None and g.on_roll is None
+    assert g.reason == REASON_HIDDEN_COMPLEMENT.format(threshold=5)
+    assert x.hidden and x.reason == REASON_HIDDEN_SECONDARY
+
+
+def test_five_on_the_roll_not_taking_part_is_enough_to_show_the_group() -> None:
+    assert hidden_keys([GroupCount("g", "G", 25, 30), GroupCount("x", "X", 40, 400)], 5) == set()
+
+
+def test_detailed_codes_are_hidden_within_their_major_group() -> None:
+    # Black 23 of 100 (shown in the major-group view): B1 3 and B2 20; White W1 6, W2 40.
+    # Hiding B1 and W1 would give B1 = 23 - 20 from the major-group view.
+    groups = [
+        GroupCount("B1", "B1", 3, 50),
+        GroupCount("B2", "B2", 20, 50),
+        GroupCount("W1", "W1", 6, 100),
+        GroupCount("W2", "W2", 40, 200),
+    ]
+    parent_of = {"B1": "Black", "B2": "Black", "W1": "White", "W2": "White"}
+    roll, hidden = nested_hidden_keys(
+        groups, parent_of, 5, parents_roll_hidden=set(), parents_hidden=set()
+    )
+    assert hidden == {"B1", "B2"} and roll == set()
+    # A major group hidden in its own view hides each of its codes.
+    roll, hidden = nested_hidden_keys(
+        groups, parent_of, 5, parents_roll_hidden={"White"}, parents_hidden={"White"}
+    )
+    assert hidden == {"B1", "B2", "W1", "W2"} and roll == {"W1", "W2"}
 
 
 def test_a_group_with_nobody_taking_part_is_not_the_one_hidden_beside_a_small_group() -> None:
@@ -184,6 +261,12 @@ def test_a_share_is_hidden_when_it_would_reveal_a_small_count_inside_or_outside_
     assert not share_hidden(0, 40, 5)
     assert not share_hidden(10, 40, 5)
     assert share_hidden(0, 0, 5)
+
+
+def test_the_method_says_the_draw_is_treated_as_with_replacement() -> None:
+    from peersupport.reports import representation
+
+    assert "with replacement" in (representation.__doc__ or "")
 
 
 @settings(max_examples=60, deadline=None)

@@ -17,6 +17,7 @@ from peersupport.accounts.services import membership_grant
 from peersupport.audit.models import AuditEvent
 from peersupport.reports.headline import COUNT, MEASURES, Raw, total_is_safe
 from peersupport.reports.tests.test_impact_reports import enrol
+from peersupport.schools.services import school_create
 
 COUNT_LABELS = {measure.label for measure in MEASURES if measure.kind == COUNT}
 
@@ -83,17 +84,44 @@ def test_no_cell_is_below_the_threshold_and_a_total_that_would_give_one_away_is_
         assert student.legal_forename not in csv_file
 
 
-def test_the_total_is_shown_only_when_it_cannot_give_away_a_suppressed_figure() -> None:
+def test_the_total_is_shown_only_when_no_school_figure_is_suppressed() -> None:
     def raw(*counts: int) -> list[Raw]:
         return [Raw(part=count) for count in counts]
 
-    assert total_is_safe(raw(6, 7), COUNT, 5)
-    assert total_is_safe(raw(6, 0), COUNT, 5)
-    assert not total_is_safe(raw(6, 2), COUNT, 5)
-    assert total_is_safe(raw(6, 2, 3), COUNT, 5)  # 2 and 3 could be 1 and 4
-    assert not total_is_safe(raw(6, 1, 1), COUNT, 5)  # together 2: both must be 1
-    assert not total_is_safe(raw(6, 4, 4), COUNT, 5)  # together 8: both must be 4
-    assert not total_is_safe(raw(6, 1, 2), COUNT, 5)  # together 3, below the threshold
+    students = next(m for m in MEASURES if m.key == "students_supported")
+    still_active = next(m for m in MEASURES if m.key == "still_active_12_weeks")
+    assert total_is_safe(raw(6, 7), students, 5)
+    assert total_is_safe(raw(6, 0), students, 5)
+    assert not total_is_safe(raw(6, 2), students, 5)
+    # The reader may know one suppressed school's figure (their own school), so
+    # even 2 and 3 (which could be 1 and 4) must not be summed.
+    assert not total_is_safe(raw(6, 2, 3), students, 5)
+    assert not total_is_safe(raw(6, 1, 1), students, 5)
+    # A percentage of people hidden at one school (1 of 6) hides the total too.
+    assert not total_is_safe([Raw(5, 10), Raw(1, 6)], still_active, 5)
+    assert total_is_safe([Raw(5, 10), Raw(7, 12)], still_active, 5)
+
+
+def test_the_total_is_hidden_for_a_coordinator_who_knows_one_of_two_suppressed_figures(
+    personas: dict[str, Persona], login: Any
+) -> None:
+    """School A's coordinator sees its real figure (2) there; schools B (3) and C
+    (6) are also in their trust view. 11 together, less 6 and their own 2, would
+    give away school B's 3."""
+    coordinator, outsider = personas["coordinator"], personas["outsider"]
+    school_c = school_create(name="Hillside School", urn="140003")
+    membership_grant(actor=None, school=school_c, user=outsider.user, role=Role.COORDINATOR)
+    for school in (outsider.school, school_c):
+        membership_grant(actor=None, school=school, user=coordinator.user, role=Role.VIEWER)
+    enrol(coordinator.user, coordinator.school, 2)
+    enrol(outsider.user, outsider.school, 3)
+    enrol(outsider.user, school_c, 6)
+    client = login(coordinator)
+    rows = table_rows(client.get(reverse("reports:trust")).content.decode())
+    assert rows["Students supported"] == ["6", "Fewer than 5", "Fewer than 5", "Fewer than 5"]
+    assert "11" not in rows["Students supported"]
+    csv_file = client.get(reverse("reports:trust_csv")).content.decode()
+    assert "Students supported,6,Fewer than 5,Fewer than 5,Fewer than 5" in csv_file
 
 
 def test_a_reader_of_one_school_sees_that_school_and_a_note(
