@@ -62,6 +62,12 @@ class Session(SchoolOwned):
     room = models.CharField(max_length=60, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # The register's size and how many came (present or late), kept by
+    # meetings.services.attendance_mark (the only writer of marks; marks are never
+    # deleted) so that a period's attendance is a sum over its sessions rather than
+    # a count over every mark: the programme health dashboard reads years of them.
+    marked_count = models.PositiveIntegerField(default=0, editable=False)
+    attended_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["date", "start_time"]
@@ -96,6 +102,7 @@ class Mark(models.TextChoices):
 
 
 ATTENDED = frozenset({Mark.PRESENT, Mark.LATE})
+
 
 
 class Attendance(SchoolOwned):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import F, Func, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from peersupport.lib.cadence import contact_due
 from peersupport.lib.schedule import series_dates
 from peersupport.meetings.access import may_read_supervision_notes
 from peersupport.meetings.models import (
+    ATTENDED,
     Attendance,
     CheckIn,
     DailyDigest,
@@ -223,12 +225,32 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     return session
 
 
+def session_counts_refresh(sessions: QuerySet[Session]) -> int:
+    """Count again the marks of ``sessions`` into their ``marked_count`` and
+    ``attended_count``, in one statement. Counting afresh (rather than adding one)
+    keeps the counts right whatever was there before; the caller holds the
+    sessions' row locks so that two people marking one register at once count one
+    after the other. Returns the sessions updated."""
+    of_session = Attendance.objects.filter(session=OuterRef("pk")).order_by()
+
+    def counted(marks: QuerySet[Attendance]) -> Subquery:
+        return Subquery(marks.annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+    return sessions.update(
+        marked_count=counted(of_session),
+        attended_count=counted(of_session.filter(mark__in=ATTENDED)),
+    )
+
+
 @transaction.atomic
 def attendance_mark(
     *, actor: User, session: Session, student: Student, mark: str, reason: str = ""
 ) -> Attendance:
     """One mark in the register, saved at once; marking again replaces it."""
     _require_runner(actor, session)
+    # Held until the end: whoever marks the same register at the same time waits,
+    # then counts this mark too (see session_counts_refresh).
+    list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk"))
     if session.status == Session.Status.CANCELLED:
         raise ValidationError("This session was cancelled: there is no register.")
     if mark not in Mark.values:
@@ -246,6 +268,7 @@ def attendance_mark(
             "recorded_by": actor,
         },
     )
+    session_counts_refresh(Session.objects.filter(pk=session.pk))
     return attendance
 
 

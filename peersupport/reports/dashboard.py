@@ -23,14 +23,12 @@ from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
-    F,
+    DateField,
     FloatField,
     Func,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.utils import timezone
@@ -38,14 +36,12 @@ from django.utils import timezone
 from peersupport.concerns.models import Concern, ConcernKind, ConflictCase
 from peersupport.lib import engagement
 from peersupport.meetings.models import (
-    ATTENDED,
-    Attendance,
     EngagementSnapshot,
     Session,
     Supervision,
 )
 from peersupport.partners.models import ReferralOut, ReferralStatus
-from peersupport.programmes.models import Enrolment, MentorProfile, Mentorship, Programme, Referral
+from peersupport.programmes.models import Enrolment, Mentorship, Programme, Referral
 from peersupport.schools.models import School
 from peersupport.wellbeing.models import Feedback
 
@@ -211,9 +207,31 @@ class AnswersMean(Func):
         )
 
 
-def _counted(rows: QuerySet[Any]) -> QuerySet[Any]:
-    """``rows`` counted, as a one-value subquery (0 when there are none)."""
-    return rows.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+class WeekOf(Func):
+    """The Monday of a date's week, in the database (so a period's sessions come a
+    row a week rather than a row a day). SQLite: back six days, then on to the
+    next Monday, which is the day itself when it is a Monday."""
+
+    arity = 1
+    output_field = DateField()
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: Any, **extra_context: Any) -> _AsSqlType:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s, '-6 days', 'weekday 1')",
+            **extra_context,
+        )
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: Any, **extra_context: Any
+    ) -> _AsSqlType:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(date_trunc('week', %(expressions)s) AS date)",
+            **extra_context,
+        )
 
 
 def _by_programme(rows: Iterable[dict[str, object]], key: str) -> dict[int, int]:
@@ -230,7 +248,7 @@ def dashboard_figures(
     with_safeguarding: bool,
 ) -> Dashboard:
     """The dashboard of ``school`` for the programmes given, over the period. A fixed
-    number of queries (fourteen), whatever the size of the school."""
+    number of queries (twelve), whatever the size of the school."""
     chosen = list(programmes.order_by("name"))
     ids = [programme.pk for programme in chosen]
     figures = {programme.pk: ProgrammeFigures(programme) for programme in chosen}
@@ -249,18 +267,20 @@ def dashboard_figures(
         figures[programme_id].participants = count
     whole.participants = in_period.aggregate(n=Count("student_id", distinct=True))["n"]
 
-    # Mentors: in a mentorship that was running in the period.
-    mentoring = Mentorship.objects.filter(
-        school=school, programme_id__in=ids, started_on__isnull=False, started_on__lte=ends_on
-    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=starts_on))
-    for programme_id, count in _by_programme(
-        mentoring.order_by().values("programme_id").annotate(n=Count("mentor_id", distinct=True)),
-        "n",
-    ).items():
-        figures[programme_id].mentors = count
-    whole.mentors = MentorProfile.objects.filter(
-        school=school, status=MentorProfile.Status.ACTIVE
-    ).count()
+    # Mentors: in a mentorship that was running in the period (the whole school's
+    # figure from the same rows, so a mentor serving two programmes counts once).
+    mentor_pairs = set(
+        Mentorship.objects.filter(
+            school=school, programme_id__in=ids, started_on__isnull=False, started_on__lte=ends_on
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=starts_on))
+        .order_by()
+        .values_list("programme_id", "mentor_id")
+        .distinct()
+    )
+    for programme_id, _ in mentor_pairs:
+        figures[programme_id].mentors += 1
+    whole.mentors = len({mentor_id for _, mentor_id in mentor_pairs})
 
     # Referrals: new in the period, waiting now, and the wait of those decided in it.
     waiting_statuses = (Referral.Status.NEW, Referral.Status.WAITLISTED)
@@ -302,36 +322,30 @@ def dashboard_figures(
         figures[programme_id].median_wait_days = median_days(spans)
     whole.median_wait_days = median_days(span for spans in waits.values() for span in spans)
 
-    # Attendance: marks in sessions in the period, counted by programme and day in
-    # the database (a few rows a day), then added up by week here.
-    # The period's sessions are found through the index on (school, date), and each
-    # one's marks are counted through the index on (session, mark), without reading
-    # the marks themselves nor joining every mark to its session and group.
+    # Attendance: marks in sessions in the period, counted by programme and week in
+    # the database. The period's sessions are found through the index on (school,
+    # date), and each carries its register's counts (kept by
+    # meetings.services.attendance_mark), so the marks themselves are not read.
     sessions = Session.objects.filter(school=school, date__range=(starts_on, ends_on)).filter(
         Q(group__programme_id__in=ids) | Q(mentorship__programme_id__in=ids)
-    )
-    of_session = Attendance.objects.filter(session=OuterRef("pk")).order_by()
-    marks = (
-        sessions.order_by()
-        .values("date", "group__programme_id", "mentorship__programme_id")
-        .annotate(
-            marked=Sum(Subquery(_counted(of_session))),
-            attended=Sum(Subquery(_counted(of_session.filter(mark__in=ATTENDED)))),
-        )
     )
     by_week: dict[int | None, dict[datetime.date, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0])
     )
-    for row in marks:
-        if not row["marked"]:
-            continue  # sessions without a register: no marks to count, as before
-        day = row["date"]
-        week_of = day - datetime.timedelta(days=day.weekday())
-        programme_id = row["group__programme_id"] or row["mentorship__programme_id"]
-        for key in (programme_id, None):
+    for week_of, group_programme, mentorship_programme, marked, attended in (
+        sessions.order_by()
+        .values(week=WeekOf("date"))
+        .values("week", "group__programme_id", "mentorship__programme_id")
+        .annotate(marked=Sum("marked_count"), attended=Sum("attended_count"))
+        .filter(marked__gt=0)  # sessions without a register: no marks to count
+        .values_list(
+            "week", "group__programme_id", "mentorship__programme_id", "marked", "attended"
+        )
+    ):
+        for key in (group_programme or mentorship_programme, None):
             cell = by_week[key][week_of]
-            cell[0] += row["attended"]
-            cell[1] += row["marked"]
+            cell[0] += attended
+            cell[1] += marked
     weeks = sorted(by_week[None])
     attendance_by_week: dict[int | None, list[WeekRate]] = {}
     for key, cells in by_week.items():
@@ -473,25 +487,24 @@ def dashboard_figures(
     ]
 
     # Referrals out: by status now, and the wait for a first answer of those
-    # answered in the period.
-    referrals_out = ReferralOut.objects.filter(school=school).exclude(status=ReferralStatus.DRAFT)
-    out_counts = {
-        row["status"]: row["n"]
-        for row in referrals_out.order_by().values("status").annotate(n=Count("pk"))
-    }
+    # answered in the period (referrals alike come as one row, counted).
+    out_counts: dict[str, int] = defaultdict(int)
+    out_waits: list[int] = []
+    for status, sent, answered, alike in (
+        ReferralOut.objects.filter(school=school)
+        .exclude(status=ReferralStatus.DRAFT)
+        .order_by()
+        .values("status", "sent_on", "first_response_on")
+        .annotate(alike=Count("pk"))
+        .values_list("status", "sent_on", "first_response_on", "alike")
+    ):
+        out_counts[status] += alike
+        if sent is not None and answered is not None and starts_on <= answered <= ends_on:
+            out_waits.extend([(answered - sent).days] * alike)
     out_rows = [
         StatusCount(status, label, out_counts.get(status, 0))
         for status, label in ReferralStatus.choices
         if status != ReferralStatus.DRAFT
-    ]
-    out_waits = [
-        (answered - sent).days
-        for sent, answered in referrals_out.filter(
-            sent_on__isnull=False, first_response_on__range=(starts_on, ends_on)
-        )
-        .order_by()
-        .values_list("sent_on", "first_response_on")
-        if sent is not None and answered is not None
     ]
 
     return Dashboard(

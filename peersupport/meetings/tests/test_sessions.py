@@ -146,6 +146,36 @@ def test_the_facilitator_marks_the_register_and_marking_again_replaces(
         )
 
 
+def test_the_session_keeps_its_registers_counts_as_marks_change(
+    personas: dict[str, Persona], setting: Setting, group_session: Session
+) -> None:
+    """The counts the dashboard sums: every mark, and those present or late; a mark
+    changed from absent to late moves one across, a refused mark changes nothing."""
+    facilitator = personas["facilitator"].user
+    first, second = setting.members[0], setting.members[1]
+
+    def counts() -> tuple[int, int]:
+        group_session.refresh_from_db()
+        return group_session.marked_count, group_session.attended_count
+
+    assert counts() == (0, 0)
+    attendance_mark(actor=facilitator, session=group_session, student=first, mark="absent")
+    assert counts() == (1, 0)
+    attendance_mark(actor=facilitator, session=group_session, student=second, mark="present")
+    assert counts() == (2, 1)
+    attendance_mark(actor=facilitator, session=group_session, student=first, mark="late")
+    assert counts() == (2, 2)
+    attendance_mark(
+        actor=facilitator, session=group_session, student=second, mark="absent_reason"
+    )
+    assert counts() == (2, 1)
+    with pytest.raises(ValidationError):
+        attendance_mark(actor=facilitator, session=group_session, student=first, mark="gone")
+    assert counts() == (2, 1)
+    marks = Attendance.objects.filter(session=group_session)
+    assert counts() == (marks.count(), marks.filter(mark__in=["present", "late"]).count())
+
+
 def test_a_mentor_takes_the_register_of_their_own_mentorship_only(
     personas: dict[str, Persona],
     setting: Setting,
