@@ -334,7 +334,7 @@ def dashboard_figures(
     )
     for week_of, group_programme, mentorship_programme, marked, attended in (
         sessions.order_by()
-        .values(week=WeekOf("date"))
+        .annotate(week=WeekOf("date"))
         .values("week", "group__programme_id", "mentorship__programme_id")
         .annotate(marked=Sum("marked_count"), attended=Sum("attended_count"))
         .filter(marked__gt=0)  # sessions without a register: no marks to count
