@@ -518,7 +518,7 @@ class Improvement:
 
 
 def reliable_improvement(
-    school: School,
+    schools: Iterable[School],
     taking_part: Iterable[tuple[int, int]],
     starts_on: datetime.date,
     ends_on: datetime.date,
@@ -527,8 +527,9 @@ def reliable_improvement(
     those enrolled at some time in the period: the students with a scored baseline
     on or before the period's end and a scored review or exit measure in the period,
     on the programme's measure, and how many of them reliably improved. The same
-    choice of scores as ``programme_outcomes`` makes for a term. Two queries,
-    whatever the numbers."""
+    choice of scores as ``programme_outcomes`` makes for a term. ``schools`` are
+    those the programmes belong to (several for a trust). Two queries, whatever
+    the numbers."""
     pairs = set(taking_part)
     programme_ids = {programme_id for programme_id, _ in pairs}
     if not programme_ids:
@@ -544,7 +545,7 @@ def reliable_improvement(
     follow_up: dict[tuple[int, int], float] = {}
     for programme_id, student_id, instrument, occasion, due_on, total in (
         Questionnaire.objects.filter(
-            school=school,
+            school__in=[school.pk for school in schools],
             programme_id__in=programme_ids,
             status=Questionnaire.Status.DONE,
             total__isnull=False,
