@@ -13,7 +13,8 @@ The roll is imported through the services; the three years of history are writte
 with bulk_create, because going through the services would take most of an hour:
 four programmes, 600 participants a year in 75 groups of 8, each group meeting weekly
 through three school years (about 8,800 sessions and 70,000 marks), plus referrals,
-stored engagement signals, feedback and concerns. The dashboard is measured for its
+stored engagement signals, wellbeing measures (a baseline and a review each),
+feedback and concerns. The dashboard is measured for its
 default period (the current term) and for the whole of the latest school year.
 """
 
@@ -81,7 +82,7 @@ def main() -> int:
     from peersupport.students.importing import parse_mis_csv
     from peersupport.students.models import Student
     from peersupport.students.services import students_import
-    from peersupport.wellbeing.models import Feedback
+    from peersupport.wellbeing.models import Feedback, Occasion, Questionnaire
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -167,6 +168,23 @@ def main() -> int:
                     ended_on=None if last_year else ends,
                 )
                 for referral in referrals
+            )
+            # Each participant's wellbeing measure: a baseline when they start and
+            # a review six weeks on (if that has come), both scored.
+            Questionnaire.objects.bulk_create(
+                Questionnaire(
+                    school=school,
+                    student_id=enrolment.student_id,
+                    programme_id=enrolment.programme_id,
+                    instrument="scwbs",
+                    occasion=occasion,
+                    due_on=enrolment.started_on + offset,
+                    status=Questionnaire.Status.DONE,
+                    total=rng.randint(20, 55),
+                )
+                for enrolment in enrolments
+                for occasion, offset in ((Occasion.BASELINE, 0 * week), (Occasion.REVIEW, 6 * week))
+                if enrolment.started_on + offset < today
             )
             if last_year:
                 EngagementSnapshot.objects.bulk_create(

@@ -104,7 +104,6 @@ class Mark(models.TextChoices):
 ATTENDED = frozenset({Mark.PRESENT, Mark.LATE})
 
 
-
 class Attendance(SchoolOwned):
     """One student's mark in one session's register."""
 

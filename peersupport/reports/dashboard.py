@@ -27,6 +27,7 @@ from django.db.models import (
     FloatField,
     Func,
     Max,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -42,8 +43,10 @@ from peersupport.meetings.models import (
 )
 from peersupport.partners.models import ReferralOut, ReferralStatus
 from peersupport.programmes.models import Enrolment, Mentorship, Programme, Referral
+from peersupport.programmes.selectors import RequiredTraining, required_training_held
 from peersupport.schools.models import School
 from peersupport.wellbeing.models import Feedback
+from peersupport.wellbeing.selectors import Improvement, reliable_improvement
 
 if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
@@ -110,6 +113,16 @@ class ProgrammeFigures:
     contact: Share = field(default_factory=lambda: Share(0, 0))
     supervision_last: datetime.date | None = None
     supervision_due: bool | None = None
+    improvement: Improvement = field(default_factory=Improvement)
+    training: RequiredTraining = field(default_factory=lambda: RequiredTraining(0, 0, 0))
+
+    @property
+    def improved(self) -> Share:
+        return Share(self.improvement.improved, self.improvement.assessed)
+
+    @property
+    def training_in_date(self) -> Share:
+        return Share(self.training.in_date, self.training.serving)
 
     @property
     def name(self) -> str:
@@ -168,6 +181,20 @@ class Dashboard:
     referrals_out: list[StatusCount]
     referral_out_median_days: float | None
     age_bands: list[str] = field(default_factory=lambda: [band[0] for band in AGE_BANDS])
+    # The day the oldest stored engagement signal behind "at risk" and "staff
+    # contact" was worked out (by the daily job); None when there are none.
+    signals_as_of: datetime.date | None = None
+
+    @property
+    def signals_stale(self) -> bool:
+        """Signals older than yesterday: the daily job has not run since."""
+        yesterday = self.today - datetime.timedelta(days=1)
+        return self.signals_as_of is not None and self.signals_as_of < yesterday
+
+    @property
+    def all_rows(self) -> list[ProgrammeFigures]:
+        """The whole school first, then each programme."""
+        return [self.school, *self.programmes]
 
     @property
     def open_concerns(self) -> int:
@@ -248,7 +275,7 @@ def dashboard_figures(
     with_safeguarding: bool,
 ) -> Dashboard:
     """The dashboard of ``school`` for the programmes given, over the period. A fixed
-    number of queries (twelve), whatever the size of the school."""
+    number of queries (sixteen), whatever the size of the school."""
     chosen = list(programmes.order_by("name"))
     ids = [programme.pk for programme in chosen]
     figures = {programme.pk: ProgrammeFigures(programme) for programme in chosen}
@@ -256,16 +283,32 @@ def dashboard_figures(
     # The period's end for "now" figures: today, unless the period is in the past.
     until = min(ends_on, today)
 
-    # Participants: enrolled at some time in the period.
-    in_period = Enrolment.objects.filter(
-        school=school, programme_id__in=ids, started_on__lte=ends_on
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=starts_on))
-    for programme_id, count in _by_programme(
-        in_period.order_by().values("programme_id").annotate(n=Count("student_id", distinct=True)),
-        "n",
-    ).items():
-        figures[programme_id].participants = count
-    whole.participants = in_period.aggregate(n=Count("student_id", distinct=True))["n"]
+    # Participants: enrolled at some time in the period (each student once per
+    # programme, and once in the whole school's figure).
+    enrolled = (
+        Enrolment.objects.filter(school=school, programme_id__in=ids, started_on__lte=ends_on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=starts_on))
+        .order_by()
+    )
+    taking_part = set(enrolled.values_list("programme_id", "student_id").distinct())
+    for programme_id, _ in taking_part:
+        figures[programme_id].participants += 1
+    whole.participants = len({student_id for _, student_id in taking_part})
+
+    # Outcomes: of those with a baseline and a follow-up on their programme's
+    # measure, how many reliably improved (two queries).
+    improvement = reliable_improvement(
+        [school], taking_part, starts_on, ends_on, students=enrolled.values("student_id")
+    )
+    for programme_id, one_improvement in improvement.items():
+        figures[programme_id].improvement = one_improvement
+        whole.improvement += one_improvement
+
+    # Training: mentors serving each programme holding its required modules in
+    # date today (three queries).
+    training, whole.training = required_training_held(school, ids, today)
+    for programme_id, held in training.items():
+        figures[programme_id].training = held
 
     # Mentors: in a mentorship that was running in the period (the whole school's
     # figure from the same rows, so a mentor serving two programmes counts once).
@@ -405,10 +448,14 @@ def dashboard_figures(
             open=Count("pk"),
             at_risk=Count("pk", filter=Q(status=engagement.AT_RISK)),
             contacted=Count("pk", filter=Q(last_contact__gte=recent_contact)),
+            oldest=Min("computed_on"),
         )
     )
     contact_totals = [0, 0]
+    signals_as_of: datetime.date | None = None
     for row in signals:
+        if signals_as_of is None or row["oldest"] < signals_as_of:
+            signals_as_of = row["oldest"]
         one = figures[row["enrolment__programme_id"]]
         one.at_risk = row["at_risk"]
         one.contact = Share(row["contacted"], row["open"])
@@ -522,4 +569,5 @@ def dashboard_figures(
         feedback=feedback,
         referrals_out=out_rows,
         referral_out_median_days=median_days(out_waits),
+        signals_as_of=signals_as_of,
     )

@@ -26,7 +26,7 @@ from peersupport.programmes.models import Enrolment, Mentorship, Referral
 from peersupport.reports.representation import share_hidden
 from peersupport.schools.models import School
 from peersupport.wellbeing.models import Feedback
-from peersupport.wellbeing.selectors import feedback_score
+from peersupport.wellbeing.selectors import feedback_score, reliable_improvement
 
 STILL_ACTIVE_AFTER_DAYS = 84  # twelve weeks
 # A report's period: at most two years long, within these years (so that a period
@@ -73,7 +73,16 @@ MEASURES: tuple[Measure, ...] = (
         of_people=True,
     ),
     Measure("feedback_average", "Average session feedback score", SCORE, "feedback forms"),
-    Measure("outcome_improved", "Reliably improved on their wellbeing measure", TEXT),
+    # Of the students with a scored baseline and a scored follow-up in the period on
+    # their programme's measure, the share who reliably improved (Jacobson and
+    # Truax). Only a measure with published reliability figures can be judged.
+    Measure(
+        "outcome_improved",
+        "Reliably improved on their wellbeing measure",
+        PERCENT,
+        "students with a baseline and a follow-up score",
+        of_people=True,
+    ),
     # Safeguarding concerns are left out: coordinators and viewers see this figure,
     # and could otherwise subtract the concerns they can see to count them.
     Measure(
@@ -82,7 +91,15 @@ MEASURES: tuple[Measure, ...] = (
     Measure("referrals_out", "Referrals to outside services", COUNT),
 )
 COUNT_KEYS = tuple(m.key for m in MEASURES if m.kind == COUNT)
+# What the outcome figure of a report issued before it was worked out holds (kind
+# TEXT, no value); such frozen figures are shown as they are.
 OUTCOME_NOT_COMPUTED = "Not computed for a period: see each programme's outcome page, term by term."
+CANNOT_JUDGE_TEXT = "Cannot be judged"
+CANNOT_JUDGE_NOTE = "Cannot be judged: the measure used has no published reliability figures"
+SOME_NOT_JUDGED_NOTE = (
+    "Counts only students whose measure has published reliability figures; "
+    "for the others it cannot be judged."
+)
 
 
 @dataclass
@@ -92,6 +109,9 @@ class Raw:
 
     part: float = 0
     whole: int = 0
+    # People left out of ``whole`` because their figure cannot be judged (the
+    # outcome figure: a measure without published reliability figures).
+    not_judged: int = 0
 
 
 def threshold() -> int:
@@ -111,7 +131,16 @@ def headline_counts(
     *,
     today: datetime.date | None = None,
 ) -> dict[int, dict[str, Raw]]:
-    """The unsuppressed figures per school id (nine queries, whatever the data)."""
+    """The unsuppressed figures per school id: ten queries, whatever the data
+    (nine when nobody was enrolled in the period, as there are then no scores to
+    read for the outcome figure).
+
+    The outcome figure (``outcome_improved``) comes from
+    ``wellbeing.selectors.reliable_improvement`` for those enrolled in the period:
+    improved out of assessed, with those whose measure has no published
+    reliability figures counted in ``not_judged``. None of the shipped measures has
+    both figures (reliability and standard deviation), so on real data it is
+    ``not_judged`` that fills up and the report says the figure cannot be judged."""
     today = today or datetime.date.today()
     ids = [school.pk for school in schools]
     raw: dict[int, dict[str, Raw]] = {pk: defaultdict(Raw) for pk in ids}
@@ -120,13 +149,34 @@ def headline_counts(
         for row in rows:
             raw[row["school_id"]][key] = Raw(part=row["n"])
 
-    counted(
+    # Who took part in the period (one query, a row per programme and student):
+    # counted for "Students supported" and the programmes' outcomes read for them.
+    enrolled = (
         Enrolment.objects.filter(school_id__in=ids)
         .filter(_overlapping("started_on", "ended_on", period_from, period_to))
-        .values("school_id")
-        .annotate(n=Count("student_id", distinct=True)),
-        "students_supported",
+        .order_by()
     )
+    taking_part = list(enrolled.values_list("school_id", "programme_id", "student_id").distinct())
+    supported: dict[int, set[int]] = defaultdict(set)
+    school_of: dict[int, int] = {}
+    for school_id, programme_id, student_id in taking_part:
+        supported[school_id].add(student_id)
+        school_of[programme_id] = school_id
+    for school_id, students in supported.items():
+        raw[school_id]["students_supported"] = Raw(part=len(students))
+    # One query (none when nobody took part), whatever the numbers.
+    improvement = reliable_improvement(
+        schools,
+        [(programme_id, student_id) for _, programme_id, student_id in taking_part],
+        period_from,
+        period_to,
+        students=enrolled.values("student_id"),
+    )
+    for programme_id, found in improvement.items():
+        figure = raw[school_of[programme_id]]["outcome_improved"]
+        figure.part += found.improved
+        figure.whole += found.assessed
+        figure.not_judged += found.not_computable
     counted(
         Mentorship.objects.filter(school_id__in=ids, started_on__isnull=False)
         .filter(_overlapping("started_on", "closed_on", period_from, period_to))
@@ -210,8 +260,6 @@ def period_problem(period_from: datetime.date, period_to: datetime.date) -> str:
 
 def _hidden(measure: Measure, figure: Raw, limit: int) -> bool:
     """Whether a figure is suppressed (see ``_cell``)."""
-    if measure.kind == TEXT:
-        return False
     if measure.kind == COUNT:
         return 0 < int(figure.part) < limit
     if figure.whole == 0:
@@ -231,10 +279,8 @@ def _cell(measure: Measure, figure: Raw, limit: int) -> dict[str, Any]:
         "value": None,
         "suppressed": False,
         "note": "",
+        "cannot_judge": False,  # shown as CANNOT_JUDGE_TEXT, the note saying why
     }
-    if measure.kind == TEXT:
-        cell["note"] = OUTCOME_NOT_COMPUTED
-        return cell
     if measure.kind == COUNT:
         count = int(figure.part)
         if 0 < count < limit:
@@ -243,7 +289,11 @@ def _cell(measure: Measure, figure: Raw, limit: int) -> dict[str, Any]:
             cell["value"] = count
         return cell
     if figure.whole == 0:
-        cell["note"] = "No figures yet."
+        if figure.not_judged:
+            cell["cannot_judge"] = True
+            cell["note"] = CANNOT_JUDGE_NOTE
+        else:
+            cell["note"] = "No figures yet."
         return cell
     if figure.whole < limit:
         cell["suppressed"] = True
@@ -255,6 +305,8 @@ def _cell(measure: Measure, figure: Raw, limit: int) -> dict[str, Any]:
         return cell
     if measure.kind == PERCENT:
         cell["value"] = round(100 * figure.part / figure.whole)
+        if figure.not_judged:
+            cell["note"] = SOME_NOT_JUDGED_NOTE
     else:
         cell["value"] = round(figure.part / figure.whole, 1)
     return cell
@@ -289,6 +341,8 @@ def shown(cell: dict[str, Any], limit: int) -> str:
     if cell["suppressed"]:
         return SUPPRESSED_TEXT.format(threshold=limit)
     if cell["value"] is None:
+        if cell.get("cannot_judge"):
+            return CANNOT_JUDGE_TEXT
         return "Not computed" if cell["kind"] == TEXT else "None yet"
     if cell["kind"] == PERCENT:
         return f"{cell['value']}%"
@@ -319,7 +373,11 @@ def trust_figures(
     rows = []
     for index, measure in enumerate(MEASURES):
         figures = [raw[school.pk].get(measure.key, Raw()) for school in schools]
-        together = Raw(part=sum(f.part for f in figures), whole=sum(f.whole for f in figures))
+        together = Raw(
+            part=sum(f.part for f in figures),
+            whole=sum(f.whole for f in figures),
+            not_judged=sum(f.not_judged for f in figures),
+        )
         total = _cell(measure, together, limit)
         if not total_is_safe(figures, measure, limit) and not total["suppressed"]:
             total["value"] = None

@@ -13,6 +13,7 @@ import functools
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -23,7 +24,6 @@ from django.utils import timezone
 from django.utils.formats import localize
 
 from peersupport.accounts.access import SchoolRequest, role_required
-from peersupport.lib.csv_safety import spreadsheet_safe
 from peersupport.programmes.models import Programme
 from peersupport.reports.access import (
     DASHBOARD_READERS,
@@ -32,7 +32,8 @@ from peersupport.reports.access import (
     dashboard_shows_safeguarding,
 )
 from peersupport.reports.charts import Series, bar_chart, line_chart
-from peersupport.reports.dashboard import Dashboard, dashboard_figures, suppressed
+from peersupport.reports.dashboard import Dashboard, dashboard_figures
+from peersupport.reports.dashboard_export import dashboard_rows
 from peersupport.wellbeing.selectors import current_term, terms_of
 
 
@@ -204,26 +205,6 @@ def dashboard(request: SchoolRequest) -> HttpResponse:
     )
 
 
-CSV_COLUMNS = [
-    "Programme",
-    "Participants",
-    "Mentors",
-    "New referrals",
-    "Waiting",
-    "Median wait (days)",
-    "Attendance rate",
-    "Still taking part after 6 weeks",
-    "Still taking part after 12 weeks",
-    "At risk",
-    "Staff contact in the last month",
-    "Supervision due",
-]
-
-
-def _days(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
-
-
 @role_required(*DASHBOARD_READERS)
 def dashboard_csv(request: SchoolRequest) -> HttpResponse:
     """The dashboard's figures as a spreadsheet, with small counts suppressed."""
@@ -236,57 +217,5 @@ def dashboard_csv(request: SchoolRequest) -> HttpResponse:
     )
     response.write("\ufeff")  # so that Excel reads the file as UTF-8
     writer = csv.writer(response)
-    writer.writerow(["Period", figures.starts_on.isoformat(), figures.ends_on.isoformat()])
-    writer.writerow(CSV_COLUMNS)
-    for one in [figures.school, *figures.programmes]:
-        writer.writerow(
-            [
-                spreadsheet_safe(one.name),
-                suppressed(one.participants),
-                suppressed(one.mentors),
-                suppressed(one.new_referrals),
-                suppressed(one.waiting),
-                _days(one.median_wait_days),
-                one.attendance.percent,
-                one.retention[6].percent,
-                one.retention[12].percent,
-                suppressed(one.at_risk),
-                one.contact.percent,
-                "" if one.supervision_due is None else ("Yes" if one.supervision_due else "No"),
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["Week", "Attendance rate", "Marks"])
-    for week, rate in zip(figures.weeks, figures.attendance_by_week.get(None, []), strict=False):
-        writer.writerow([week.isoformat(), rate.share.percent, suppressed(rate.marked)])
-    writer.writerow([])
-    writer.writerow(["Open concerns", "Open", *figures.age_bands])
-    for row in figures.concerns:
-        writer.writerow(
-            [spreadsheet_safe(row.label), suppressed(row.open), *map(suppressed, row.by_age)]
-        )
-    writer.writerow([])
-    writer.writerow(
-        [
-            "Conflicts resolved",
-            suppressed(figures.conflicts_resolved),
-            "Median days",
-            _days(figures.conflict_median_days),
-        ]
-    )
-    writer.writerow([])
-    writer.writerow(["Feedback week", "Feedback given", "Mean score"])
-    for given in figures.feedback:
-        writer.writerow(
-            [
-                given.week_of.isoformat(),
-                suppressed(given.count),
-                "" if given.mean is None else f"{given.mean:.2f}",
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["Referrals out", "Count"])
-    for status in figures.referrals_out:
-        writer.writerow([spreadsheet_safe(status.label), suppressed(status.count)])
-    writer.writerow(["Median days to a first answer", _days(figures.referral_out_median_days)])
+    writer.writerows(dashboard_rows(figures, threshold=int(settings.SMALL_NUMBER_THRESHOLD)))
     return response

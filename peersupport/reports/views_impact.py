@@ -94,18 +94,22 @@ def impact_list(request: SchoolRequest) -> HttpResponse:
 
 @role_required(*MANAGERS)
 def impact_new(request: SchoolRequest) -> HttpResponse:
-    """Start a draft impact report."""
+    """Start a draft impact report. Input that is not valid (no title, a period
+    ending before it starts or too long) gives the form again with its errors and
+    status 400; nothing is saved or audited."""
     form = ImpactReportNewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.impact_report_create(
-                actor=request.user, school=request.school, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Draft started. Write what you did, learned and changed.")
-            return redirect("reports:impact_edit", public_id=report.public_id)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                report = services.impact_report_create(
+                    actor=request.user, school=request.school, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Draft started. Write what you did, learned and changed.")
+                return redirect("reports:impact_edit", public_id=report.public_id)
+        return render(request, "reports/impact/new.html", {"form": form}, status=400)
     return render(request, "reports/impact/new.html", {"form": form})
 
 
@@ -130,20 +134,30 @@ def impact_report(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*MANAGERS)
 def impact_edit(request: SchoolRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Write the narrative of a draft."""
+    """Write the narrative of a draft. Input that is not valid gives the form again
+    with its errors and status 400; nothing is saved or audited."""
     report = impact_report_for(request.user, request.school, public_id, action="write")
     if report.status != ImpactReport.Status.DRAFT:
         messages.error(request, "This report has been issued and can no longer be changed.")
         return redirect("reports:impact_report", public_id=report.public_id)
     form = ImpactNarrativeForm(request.POST or None, instance=report)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.impact_report_update(actor=request.user, report=report, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("reports:impact_report", public_id=report.public_id)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.impact_report_update(
+                    actor=request.user, report=report, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("reports:impact_report", public_id=report.public_id)
+        # The form has put the bad input on ``report`` (a ModelForm cleans into its
+        # instance): show it from a fresh copy so the page's title is the saved one.
+        report.refresh_from_db()
+        return render(
+            request, "reports/impact/edit.html", {"report": report, "form": form}, status=400
+        )
     return render(request, "reports/impact/edit.html", {"report": report, "form": form})
 
 

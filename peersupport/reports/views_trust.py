@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,24 +19,33 @@ from peersupport.audit.services import audit_record
 from peersupport.lib.csv_safety import spreadsheet_safe
 from peersupport.reports.access import trust_schools_for
 from peersupport.reports.forms_impact import PeriodForm
-from peersupport.reports.headline import shown, trust_figures
+from peersupport.reports.headline import CANNOT_JUDGE_NOTE, shown, trust_figures
 
 READERS = (Role.COORDINATOR, Role.DSL, Role.VIEWER)
 
 
 def _figures(request: SchoolRequest) -> tuple[PeriodForm, dict[str, Any] | None]:
     """The period form and the figures of its period (None when the period chosen
-    is not valid: bad input is refused, never replaced by the default)."""
+    is not valid: bad input is refused, never replaced by the default). The page
+    and its CSV both come from here, so they read the same period the same way."""
     form = PeriodForm(request.GET if request.GET else None)
     if form.is_bound and not form.is_valid():
         return form, None
     period_from, period_to = form.period(timezone.localdate())
+    if not form.is_bound:  # the default period, shown in the form's fields
+        form = PeriodForm(initial={"period_from": period_from, "period_to": period_to})
     schools = trust_schools_for(request.user)
     figures = trust_figures(schools, period_from, period_to)
     limit = figures["threshold"]
     for row in figures["rows"]:
         row["shown_schools"] = [shown(cell, limit) for cell in row["schools"]]
         row["shown_total"] = shown(row["total"], limit)
+    # The table has no room for notes: why "Cannot be judged" goes under it.
+    figures["cannot_judge_note"] = (
+        CANNOT_JUDGE_NOTE
+        if any(cell.get("cannot_judge") for row in figures["rows"] for cell in row["schools"])
+        else ""
+    )
     return form, figures
 
 
@@ -43,10 +53,17 @@ def _figures(request: SchoolRequest) -> tuple[PeriodForm, dict[str, Any] | None]
 def trust(request: SchoolRequest) -> HttpResponse:
     """The headline figures of each of the user's schools, and of all together."""
     form, figures = _figures(request)
+    # The spreadsheet link names the period shown (the default one too, so that a
+    # download after midnight still matches the page), and nothing else.
+    csv_query = (
+        ""
+        if figures is None
+        else urlencode({"period_from": figures["period_from"], "period_to": figures["period_to"]})
+    )
     return render(
         request,
         "reports/trust/trust.html",
-        {"form": form, "figures": figures, "query": request.GET.urlencode()},
+        {"form": form, "figures": figures, "csv_query": csv_query},
         status=400 if figures is None else 200,
     )
 
@@ -85,4 +102,7 @@ def trust_csv(request: SchoolRequest) -> HttpResponse:
                 spreadsheet_safe(row["shown_total"]),
             ]
         )
+    if figures["cannot_judge_note"]:
+        writer.writerow([])
+        writer.writerow([figures["cannot_judge_note"]])
     return response

@@ -107,7 +107,11 @@ class Questionnaire(SchoolOwned):
                 name="one_questionnaire_per_student_measure_and_date",
             )
         ]
-        indexes = [models.Index(fields=["school", "instrument", "status"])]
+        indexes = [
+            models.Index(fields=["school", "instrument", "status"]),
+            # A period's follow-ups of some programmes (the dashboard's outcomes).
+            models.Index(fields=["programme", "occasion", "due_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument} ({self.get_occasion_display()}) due {self.due_on:%d/%m/%Y}"

@@ -165,9 +165,7 @@ def test_the_session_keeps_its_registers_counts_as_marks_change(
     assert counts() == (2, 1)
     attendance_mark(actor=facilitator, session=group_session, student=first, mark="late")
     assert counts() == (2, 2)
-    attendance_mark(
-        actor=facilitator, session=group_session, student=second, mark="absent_reason"
-    )
+    attendance_mark(actor=facilitator, session=group_session, student=second, mark="absent_reason")
     assert counts() == (2, 1)
     with pytest.raises(ValidationError):
         attendance_mark(actor=facilitator, session=group_session, student=first, mark="gone")
