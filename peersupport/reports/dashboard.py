@@ -297,9 +297,7 @@ def dashboard_figures(
 
     # Outcomes: of those with a baseline and a follow-up on their programme's
     # measure, how many reliably improved (two queries).
-    improvement = reliable_improvement(
-        [school], taking_part, starts_on, ends_on, students=enrolled.values("student_id")
-    )
+    improvement = reliable_improvement(taking_part, starts_on, ends_on)
     for programme_id, one_improvement in improvement.items():
         figures[programme_id].improvement = one_improvement
         whole.improvement += one_improvement

@@ -166,11 +166,9 @@ def headline_counts(
         raw[school_id]["students_supported"] = Raw(part=len(students))
     # One query (none when nobody took part), whatever the numbers.
     improvement = reliable_improvement(
-        schools,
         [(programme_id, student_id) for _, programme_id, student_id in taking_part],
         period_from,
         period_to,
-        students=enrolled.values("student_id"),
     )
     for programme_id, found in improvement.items():
         figure = raw[school_of[programme_id]]["outcome_improved"]

@@ -9,10 +9,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from peersupport.programmes.models import Enrolment, Programme
@@ -519,58 +518,61 @@ class Improvement:
 
 
 def reliable_improvement(
-    schools: Iterable[School],
     taking_part: Iterable[tuple[int, int]],
     starts_on: datetime.date,
     ends_on: datetime.date,
-    *,
-    students: QuerySet[Any] | None = None,
 ) -> dict[int, Improvement]:
     """For each programme, from ``taking_part`` (programme id, student id) pairs of
     those enrolled at some time in the period: the students with a scored baseline
     on or before the period's end and a scored review or exit measure in the period,
     on the programme's measure, and how many of them reliably improved. The same
-    choice of scores as ``programme_outcomes`` makes for a term. ``schools`` are
-    those the programmes belong to (several for a trust). ``students``, a subquery
-    of the ids of the students in ``taking_part``, keeps the measures read to
-    theirs (without it every measure of the programmes up to the period's end is
-    read and sifted here). One query, whatever the numbers (none without
-    ``taking_part``)."""
+    choice of scores as ``programme_outcomes`` makes for a term.
+
+    The programmes are the caller's, already of the reader's school or schools, so
+    the measures are not filtered by school again: on SQLite that made the query
+    read every measure of the school rather than use the index on (programme,
+    occasion, due_on) for the period's follow-ups and then the baselines of only
+    those students. One query, whatever the numbers; none without
+    ``taking_part``."""
     pairs = set(taking_part)
     programme_ids = {programme_id for programme_id, _ in pairs}
     if not programme_ids:
         return {}
     instruments = load_instruments()
     scored = Questionnaire.objects.filter(
-        school__in=[school.pk for school in schools],
         programme_id__in=programme_ids,
         status=Questionnaire.Status.DONE,
         total__isnull=False,
     )
-    if students is not None:
-        scored = scored.filter(student_id__in=students)
-    follow_ups = Q(occasion__in=FOLLOW_UP_OCCASIONS, due_on__range=(starts_on, ends_on))
+    follow_ups = scored.filter(
+        occasion__in=FOLLOW_UP_OCCASIONS, due_on__range=(starts_on, ends_on)
+    ).order_by()
     # Baselines only of those with a follow-up in the period: no one else counts.
-    baselines = Q(
+    baselines = scored.filter(
         occasion=Occasion.BASELINE,
         due_on__lte=ends_on,
-        student_id__in=scored.filter(follow_ups).values("student_id"),
+        student_id__in=follow_ups.values("student_id"),
+    ).order_by()
+    columns = (
+        "programme_id",
+        "student_id",
+        "instrument",
+        "occasion",
+        # Each programme's measure comes with its rows (None: the default).
+        "programme__measure_settings__instrument",
+        "total",
+        "due_on",
+        "pk",
     )
     baseline: dict[tuple[int, int], float] = {}
     follow_up: dict[tuple[int, int], float] = {}
-    # Each programme's measure comes with its rows (the default where none is set).
     measure: dict[int, str] = {}
-    for programme_id, student_id, instrument, occasion, chosen, total in (
-        scored.filter(follow_ups | baselines)
+    # The two parts as one statement (UNION ALL), so each is found through the
+    # index on (programme, occasion, due_on); in date order, the latest kept.
+    for programme_id, student_id, instrument, occasion, chosen, total, _, _ in (
+        follow_ups.values_list(*columns)
+        .union(baselines.values_list(*columns), all=True)
         .order_by("due_on", "pk")
-        .values_list(
-            "programme_id",
-            "student_id",
-            "instrument",
-            "occasion",
-            "programme__measure_settings__instrument",
-            "total",
-        )
     ):
         measure[programme_id] = chosen or DEFAULT_MEASURE
         key = (programme_id, student_id)

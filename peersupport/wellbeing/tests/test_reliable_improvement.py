@@ -73,7 +73,7 @@ def test_the_counts_match_the_outcomes_page_for_the_term(
     with_figures: None,
 ) -> None:
     record(setting, personas["coordinator"])
-    found = reliable_improvement([setting.school], taking_part(setting), TERM_START, TERM_END)
+    found = reliable_improvement(taking_part(setting), TERM_START, TERM_END)
     assert found == {setting.programme.pk: Improvement(assessed=5, improved=2)}
 
     term = Term.objects.get(school=setting.school)
@@ -90,14 +90,11 @@ def test_a_period_without_the_follow_ups_counts_nobody(
 ) -> None:
     record(setting, personas["coordinator"])
     before_reviews = REVIEW_DAY - datetime.timedelta(days=1)
-    assert (
-        reliable_improvement([setting.school], taking_part(setting), TERM_START, before_reviews)
-        == {}
-    )
+    assert reliable_improvement(taking_part(setting), TERM_START, before_reviews) == {}
     # Someone not taking part in the programme is not counted, scores or not.
-    assert reliable_improvement(
-        [setting.school], taking_part(setting)[1:], TERM_START, TERM_END
-    ) == {setting.programme.pk: Improvement(assessed=4, improved=1)}
+    assert reliable_improvement(taking_part(setting)[1:], TERM_START, TERM_END) == {
+        setting.programme.pk: Improvement(assessed=4, improved=1)
+    }
 
 
 def test_without_published_figures_nothing_is_claimed(
@@ -105,5 +102,5 @@ def test_without_published_figures_nothing_is_claimed(
     setting: Setting,  # noqa: F811
 ) -> None:
     record(setting, personas["coordinator"])
-    found = reliable_improvement([setting.school], taking_part(setting), TERM_START, TERM_END)
+    found = reliable_improvement(taking_part(setting), TERM_START, TERM_END)
     assert found == {setting.programme.pk: Improvement(not_computable=5)}
