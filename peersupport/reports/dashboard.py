@@ -107,6 +107,7 @@ class ProgrammeFigures:
     new_referrals: int = 0
     waiting: int = 0
     median_wait_days: float | None = None
+    waits_counted: int = 0  # the waits the median is taken from
     attendance: Share = field(default_factory=lambda: Share(0, 0))
     retention: dict[int, Share] = field(default_factory=dict)
     at_risk: int = 0
@@ -181,6 +182,8 @@ class Dashboard:
     referrals_out: list[StatusCount]
     referral_out_median_days: float | None
     age_bands: list[str] = field(default_factory=lambda: [band[0] for band in AGE_BANDS])
+    # The first answers the referrals-out median is taken from.
+    referral_out_answered: int = 0
     # The day the oldest stored engagement signal behind "at risk" and "staff
     # contact" was worked out (by the daily job); None when there are none.
     signals_as_of: datetime.date | None = None
@@ -361,7 +364,9 @@ def dashboard_figures(
             )
     for programme_id, spans in waits.items():
         figures[programme_id].median_wait_days = median_days(spans)
+        figures[programme_id].waits_counted = len(spans)
     whole.median_wait_days = median_days(span for spans in waits.values() for span in spans)
+    whole.waits_counted = sum(len(spans) for spans in waits.values())
 
     # Attendance: marks in sessions in the period, counted by programme and week in
     # the database. The period's sessions are found through the index on (school,
@@ -568,4 +573,5 @@ def dashboard_figures(
         referrals_out=out_rows,
         referral_out_median_days=median_days(out_waits),
         signals_as_of=signals_as_of,
+        referral_out_answered=len(out_waits),
     )

@@ -16,8 +16,10 @@ without a database. The rules, with ``t`` the small-number threshold:
    cell, the next smallest shown programme cell is hidden too.
 5. Weekly rows. A week whose count is hidden has its rate or mean hidden too (rule 2
    does this for attendance; the feedback mean is hidden with its count).
-6. Medians. A median taken from fewer than t values is hidden (see ``median_cell``
-   and the comments where it is used about the count it is judged by).
+6. Medians. A median taken from fewer than t values is hidden (the dashboard says
+   how many values each is taken from).
+7. Training and outcomes: shares like any other (rule 2); where nobody could be
+   judged on a measure without reliability figures, the reason instead.
 
 A cell hidden for any reason other than rule 1 says "Hidden"; one note row at the top
 of the spreadsheet says what both markers mean."""
@@ -27,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from peersupport.lib.csv_safety import spreadsheet_safe
-from peersupport.partners.models import ReferralStatus
 from peersupport.reports.dashboard import (
     ConcernRow,
     Dashboard,
@@ -48,6 +49,8 @@ CSV_COLUMNS = [
     "At risk",
     "Staff contact in the last month",
     "Supervision due",
+    "Mentors with required training in date",
+    "Reliably improved (of those with a baseline and a follow-up)",
 ]
 
 # The count columns of the programme table, checked against the whole school's row.
@@ -171,6 +174,17 @@ def concern_cells(row: ConcernRow, threshold: int) -> list[str]:
     return [spreadsheet_safe(row.label), total, *bands]
 
 
+CANNOT_BE_JUDGED = "Cannot be judged: the measure has no published reliability figures"
+
+
+def improved_cell(one: ProgrammeFigures, threshold: int) -> str:
+    """The share reliably improved, as any share (hidden on a small base); where
+    nobody could be judged but some were measured, why there is no figure."""
+    if not one.improvement.assessed and one.improvement.not_computable:
+        return CANNOT_BE_JUDGED
+    return share_cell(one.improved, threshold)
+
+
 def _programme_rows(dashboard: Dashboard, threshold: int) -> list[list[str]]:
     everyone: list[ProgrammeFigures] = [dashboard.school, *dashboard.programmes]
     counts: dict[str, list[str]] = {}
@@ -190,20 +204,15 @@ def _programme_rows(dashboard: Dashboard, threshold: int) -> list[list[str]]:
                 counts["mentors"][n],
                 counts["new_referrals"][n],
                 counts["waiting"][n],
-                # The number of waits behind the median (referrals accepted in the
-                # period) is not on the Dashboard. It is hidden when the
-                # participants (who include those accepted) or the new referrals
-                # (most of those decided) are below the threshold: a stand-in, not
-                # the count itself.
-                median_cell(
-                    one.median_wait_days, min(one.participants, one.new_referrals), threshold
-                ),
+                median_cell(one.median_wait_days, one.waits_counted, threshold),
                 share_cell(one.attendance, threshold),
                 share_cell(one.retention[6], threshold) if 6 in one.retention else "",
                 share_cell(one.retention[12], threshold) if 12 in one.retention else "",
                 counts["at_risk"][n],
                 share_cell(one.contact, threshold),
                 "" if one.supervision_due is None else ("Yes" if one.supervision_due else "No"),
+                share_cell(one.training_in_date, threshold),
+                improved_cell(one, threshold),
             ]
         )
     return rows
@@ -254,18 +263,12 @@ def dashboard_rows(dashboard: Dashboard, *, threshold: int) -> list[list[str]]:
         [spreadsheet_safe(status.label), count_cell(status.count, threshold)]
         for status in dashboard.referrals_out
     ]
-    # The number of first answers behind this median (those given in the period) is
-    # not on the Dashboard. Every answered referral has left "Sent", so the referrals
-    # in any other status are at least that number: the median is hidden when they
-    # are below the threshold. A stand-in, not the count itself (they are counted
-    # over all time, the answers over the period).
-    answered = sum(
-        status.count for status in dashboard.referrals_out if status.status != ReferralStatus.SENT
-    )
     rows.append(
         [
             "Median days to a first answer",
-            median_cell(dashboard.referral_out_median_days, answered, threshold),
+            median_cell(
+                dashboard.referral_out_median_days, dashboard.referral_out_answered, threshold
+            ),
         ]
     )
     return rows

@@ -17,6 +17,7 @@ from django.urls import reverse
 from conftest import Persona
 from peersupport.audit.models import AuditEvent
 from peersupport.programmes.models import Programme
+from peersupport.programmes.selectors import RequiredTraining
 from peersupport.reports.dashboard import (
     ConcernRow,
     Dashboard,
@@ -27,6 +28,7 @@ from peersupport.reports.dashboard import (
     WeekRate,
 )
 from peersupport.reports.dashboard_export import (
+    CANNOT_BE_JUDGED,
     CSV_COLUMNS,
     HIDDEN,
     column_cells,
@@ -37,6 +39,7 @@ from peersupport.reports.tests.test_dashboard_page import (  # noqa: F401 (a fix
     PERIOD,
     setting,
 )
+from peersupport.wellbeing.selectors import Improvement
 
 Login = Callable[[Persona], Client]
 T = 5
@@ -63,6 +66,7 @@ def board(
     feedback: Sequence[FeedbackWeek] = (),
     referrals_out: Sequence[StatusCount] = (),
     referral_out_median_days: float | None = None,
+    referral_out_answered: int = 0,
 ) -> Dashboard:
     return Dashboard(
         starts_on=MONDAY,
@@ -79,6 +83,7 @@ def board(
         feedback=list(feedback),
         referrals_out=list(referrals_out),
         referral_out_median_days=referral_out_median_days,
+        referral_out_answered=referral_out_answered,
     )
 
 
@@ -270,16 +275,20 @@ def test_a_weeks_mean_feedback_is_hidden_with_its_small_count() -> None:
 def test_medians_from_few_values_are_hidden_and_those_from_many_shown() -> None:
     few = dashboard_rows(
         board(
-            school=one(None, participants=3, new_referrals=3, median_wait_days=6.0),
+            school=one(
+                None, participants=30, new_referrals=30, median_wait_days=6.0, waits_counted=4
+            ),
             conflicts=(3, 2.5),
             referrals_out=[
                 StatusCount("sent", "Sent", 10),
                 StatusCount("acknowledged", "Acknowledged", 2),
             ],
             referral_out_median_days=9.0,
+            referral_out_answered=2,
         ),
         threshold=T,
     )
+    # Many participants and referrals, but the median is taken from four waits.
     assert column(few, "Median wait (days)", ["Whole school"]) == [HIDDEN]
     assert row_of(few, "Conflicts resolved") == ["Conflicts resolved", SMALL, "Median days", HIDDEN]
     assert row_of(few, "Median days to a first answer") == [
@@ -290,7 +299,9 @@ def test_medians_from_few_values_are_hidden_and_those_from_many_shown() -> None:
 
     many = dashboard_rows(
         board(
-            school=one(None, participants=20, new_referrals=10, median_wait_days=6.0),
+            school=one(
+                None, participants=20, new_referrals=10, median_wait_days=6.0, waits_counted=5
+            ),
             conflicts=(6, 2.5),
             referrals_out=[
                 StatusCount("sent", "Sent", 10),
@@ -298,6 +309,7 @@ def test_medians_from_few_values_are_hidden_and_those_from_many_shown() -> None:
                 StatusCount("closed", "Closed", 4),
             ],
             referral_out_median_days=9.0,
+            referral_out_answered=5,
         ),
         threshold=T,
     )
@@ -306,14 +318,30 @@ def test_medians_from_few_values_are_hidden_and_those_from_many_shown() -> None:
     assert row_of(many, "Median days to a first answer") == ["Median days to a first answer", "9"]
 
 
-def test_a_median_wait_is_hidden_while_the_new_referrals_are_few() -> None:
-    # The waits behind the median are not counted on the Dashboard: few new referrals
-    # hide it even among many participants.
+def test_training_and_outcome_shares_are_hidden_on_small_bases_or_say_why_there_is_none() -> None:
     rows = dashboard_rows(
-        board(school=one(None, participants=30, new_referrals=1, median_wait_days=12.0)),
+        board(
+            school=one(
+                None,
+                training=RequiredTraining(required_modules=2, serving=12, in_date=9),
+                improvement=Improvement(assessed=20, improved=8),
+            ),
+            programmes=[
+                one(
+                    "Small",
+                    training=RequiredTraining(required_modules=1, serving=3, in_date=2),
+                    improvement=Improvement(not_computable=7),
+                )
+            ],
+        ),
         threshold=T,
     )
-    assert column(rows, "Median wait (days)", ["Whole school"]) == [HIDDEN]
+    training = "Mentors with required training in date"
+    improved = "Reliably improved (of those with a baseline and a follow-up)"
+    # 9 of 12 leaves 3 without: hidden; 8 of 20 (12 not): shown.
+    assert column(rows, training, ["Whole school", "Small"]) == [HIDDEN, HIDDEN]
+    assert column(rows, improved, ["Whole school"]) == ["40%"]
+    assert column(rows, improved, ["Small"]) == [CANNOT_BE_JUDGED]
 
 
 def test_text_from_people_is_made_safe_for_a_spreadsheet() -> None:
