@@ -643,18 +643,25 @@ def required_training_held(
 ) -> tuple[dict[int, RequiredTraining], RequiredTraining]:
     """Training compliance for the programme health dashboard: for each programme,
     the mentors serving it (placed in a pairing or co-facilitating one of its
-    groups, as ``mentors_placed_in`` has them) and those holding all its required
+    groups, as ``mentors_placed_in`` has them, and listed on the compliance page)
+    and those holding all its required
     modules in date; and for the programmes together, each mentor once, in date
     only when in date for every programme they serve (``required_modules`` there is
     the number of modules required by any of them). Three queries, whatever the
     numbers."""
     from peersupport.programmes.models import Mentorship
 
+    # Only mentors the training compliance page lists (in training, active or
+    # paused): one who stepped down may still be named on a group.
     pairings = Mentorship.objects.filter(
-        school=school, programme_id__in=programme_ids, status__in=PLACED_PAIRINGS
+        school=school,
+        programme_id__in=programme_ids,
+        status__in=PLACED_PAIRINGS,
+        mentor__status__in=MENTORS_IN_TRAINING_VIEW,
     )
     co_facilitating = Group.co_facilitators.through.objects.filter(
-        group__programme_id__in=programme_ids
+        group__programme_id__in=programme_ids,
+        mentorprofile__status__in=MENTORS_IN_TRAINING_VIEW,
     )
     requirements = Programme.required_modules.through.objects.filter(programme_id__in=programme_ids)
     serving: dict[int, set[int]] = defaultdict(set)  # programme id to students

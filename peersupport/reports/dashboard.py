@@ -301,9 +301,10 @@ def dashboard_figures(
     # Outcomes: of those with a baseline and a follow-up on their programme's
     # measure, how many reliably improved (two queries).
     improvement = reliable_improvement(taking_part, starts_on, ends_on)
-    for programme_id, one_improvement in improvement.items():
+    for programme_id, one_improvement in improvement.by_programme.items():
         figures[programme_id].improvement = one_improvement
-        whole.improvement += one_improvement
+    # Across programmes, each student once.
+    whole.improvement = sum(improvement.by_student.values(), Improvement())
 
     # Training: mentors serving each programme holding its required modules in
     # date today (three queries).

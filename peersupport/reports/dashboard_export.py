@@ -12,8 +12,7 @@ without a database. The rules, with ``t`` the small-number threshold:
 3. Open concerns by age band. See ``concern_cells``: when any band of a kind is
    hidden, its total ("Open") is hidden too, so no band is total minus the others.
 4. Programmes against the whole school. See ``column_cells``: in each count column,
-   when the hidden programme cells could be worked out from the whole school's
-   cell, the next smallest shown programme cell is hidden too.
+   when any programme's cell is hidden, so is the whole school's.
 5. Weekly rows. A week whose count is hidden has its rate or mean hidden too (rule 2
    does this for attendance; the feedback mean is hidden with its count).
 6. Medians. A median taken from fewer than t values is hidden (the dashboard says
@@ -121,40 +120,26 @@ def median_cell(value: float | None, values: int, threshold: int) -> str:
 def column_cells(total: int, parts: Sequence[int], threshold: int) -> tuple[str, list[str]]:
     """The whole school's cell and the programmes' cells of one count column.
 
-    Primary suppression first (rule 1). Then, while the whole school's cell is shown
-    and the hidden programme cells could be worked out from it (whole school minus
-    the shown programmes) because exactly one is hidden, or because together they
-    come to fewer than ``threshold``, the smallest shown programme cell that is not
-    0 is hidden as well ("Hidden"). A 0 is never chosen: a hidden cell that is not
-    "Fewer than" is known to be 0 or at least the threshold, so hiding a 0 would
-    protect nothing. When no such programme cell is left, the whole school's cell is
-    hidden instead. (Ties: the first programme in the table.)"""
+    Primary suppression first (rule 1). Then, when any programme's cell is hidden,
+    the whole school's cell is hidden too ("Hidden"), as the trust view hides a
+    total beside a hidden school. Hiding more programme cells instead is not
+    enough: a reader who knows that "Fewer than" means 1 to 4 and "Hidden" means 0
+    or at least the threshold can often pin the hidden cells down from what the
+    total leaves (26 beside "Fewer than 5", "Hidden" and 20 leaves 6: 1 and 5)."""
     small = [is_small(part, threshold) for part in parts]
-    hidden = list(small)
     total_small = is_small(total, threshold)
-    total_hidden = total_small
-
-    def exposed() -> bool:
-        hidden_parts = [part for part, off in zip(parts, hidden, strict=True) if off]
-        return bool(hidden_parts) and (
-            len(hidden_parts) == 1 or is_small(sum(hidden_parts), threshold)
-        )
-
-    while not total_hidden and exposed():
-        candidates = [n for n, part in enumerate(parts) if not hidden[n] and part > 0]
-        if candidates:
-            hidden[min(candidates, key=lambda n: (parts[n], n))] = True
-        else:
-            total_hidden = True
-
-    def cell(count: int, is_hidden: bool, is_small_: bool) -> str:
-        if is_small_:
-            return small_marker(threshold)
-        return HIDDEN if is_hidden else str(count)
-
+    if total_small:
+        total_cell = small_marker(threshold)
+    elif any(small):
+        total_cell = HIDDEN
+    else:
+        total_cell = str(total)
     return (
-        cell(total, total_hidden, total_small),
-        [cell(part, off, primary) for part, off, primary in zip(parts, hidden, small, strict=True)],
+        total_cell,
+        [
+            small_marker(threshold) if off else str(part)
+            for part, off in zip(parts, small, strict=True)
+        ],
     )
 
 

@@ -158,10 +158,10 @@ def headline_counts(
     )
     taking_part = list(enrolled.values_list("school_id", "programme_id", "student_id").distinct())
     supported: dict[int, set[int]] = defaultdict(set)
-    school_of: dict[int, int] = {}
-    for school_id, programme_id, student_id in taking_part:
+    school_of: dict[int, int] = {}  # student id to school id
+    for school_id, _, student_id in taking_part:
         supported[school_id].add(student_id)
-        school_of[programme_id] = school_id
+        school_of[student_id] = school_id
     for school_id, students in supported.items():
         raw[school_id]["students_supported"] = Raw(part=len(students))
     # One query (none when nobody took part), whatever the numbers.
@@ -170,8 +170,9 @@ def headline_counts(
         period_from,
         period_to,
     )
-    for programme_id, found in improvement.items():
-        figure = raw[school_of[programme_id]]["outcome_improved"]
+    # Each student once (the base of the share is people).
+    for student_id, found in improvement.by_student.items():
+        figure = raw[school_of[student_id]]["outcome_improved"]
         figure.part += found.improved
         figure.whole += found.assessed
         figure.not_judged += found.not_computable

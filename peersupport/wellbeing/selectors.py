@@ -218,9 +218,11 @@ def _students_in_term(programme: Programme, term: Term) -> list[Student]:
 def _score_pairs(
     programme: Programme, instrument: Instrument, students: list[Student], term: Term
 ) -> list[tuple[str, float | None, float | None]]:
-    """(student, baseline, latest follow-up in the term) for each student: the
-    baseline is their latest scored baseline on or before the term's end; the
-    follow-up their latest scored review or exit measure in the term. One query."""
+    """(student, baseline, follow-up) for each student: the follow-up is their
+    latest scored review or exit measure in the term, the baseline their latest
+    scored baseline before it (one taken after it, when a student starts again, is
+    not a "before"); with no follow-up, their latest baseline by the term's end.
+    One query."""
     done = Questionnaire.objects.filter(
         school=programme.school,
         programme=programme,
@@ -232,6 +234,8 @@ def _score_pairs(
     ).order_by("due_on", "pk")
     baseline: dict[int, float] = {}
     follow_up: dict[int, float] = {}
+    # The baseline each follow-up was measured against (the latest before it).
+    against: dict[int, float | None] = {}
     for questionnaire in done:
         assert questionnaire.total is not None
         if questionnaire.occasion == Occasion.BASELINE:
@@ -240,8 +244,13 @@ def _score_pairs(
             term.starts_on
         ):
             follow_up[questionnaire.student_id] = questionnaire.total
+            against[questionnaire.student_id] = baseline.get(questionnaire.student_id)
     return [
-        (str(student.public_id), baseline.get(student.pk), follow_up.get(student.pk))
+        (
+            str(student.public_id),
+            against[student.pk] if student.pk in follow_up else baseline.get(student.pk),
+            follow_up.get(student.pk),
+        )
         for student in students
     ]
 
@@ -517,16 +526,27 @@ class Improvement:
         )
 
 
+@dataclass(frozen=True)
+class ImprovementFigures:
+    """``by_programme``: each programme's students. ``by_student``: each student
+    once (a student measured in two programmes counts on the one with the later
+    follow-up), for figures across programmes, whose base must be people."""
+
+    by_programme: dict[int, Improvement]
+    by_student: dict[int, Improvement]
+
+
 def reliable_improvement(
     taking_part: Iterable[tuple[int, int]],
     starts_on: datetime.date,
     ends_on: datetime.date,
-) -> dict[int, Improvement]:
-    """For each programme, from ``taking_part`` (programme id, student id) pairs of
-    those enrolled at some time in the period: the students with a scored baseline
-    on or before the period's end and a scored review or exit measure in the period,
-    on the programme's measure, and how many of them reliably improved. The same
-    choice of scores as ``programme_outcomes`` makes for a term.
+) -> ImprovementFigures:
+    """From ``taking_part`` (programme id, student id) pairs of those enrolled at
+    some time in the period: the students with a scored review or exit measure in
+    the period and a scored baseline before it, on the programme's measure, and how
+    many of them reliably improved. The follow-up is the latest in the period that
+    has a baseline before it, the baseline the latest before that follow-up (as
+    ``programme_outcomes`` chooses them for a term).
 
     The programmes are the caller's, already of the reader's school or schools, so
     the measures are not filtered by school again: on SQLite that made the query
@@ -537,7 +557,7 @@ def reliable_improvement(
     pairs = set(taking_part)
     programme_ids = {programme_id for programme_id, _ in pairs}
     if not programme_ids:
-        return {}
+        return ImprovementFigures({}, {})
     instruments = load_instruments()
     scored = Questionnaire.objects.filter(
         programme_id__in=programme_ids,
@@ -565,38 +585,48 @@ def reliable_improvement(
         "pk",
     )
     baseline: dict[tuple[int, int], float] = {}
-    follow_up: dict[tuple[int, int], float] = {}
+    # (programme, student) to (baseline, follow-up), and each student's latest.
+    chosen_pair: dict[tuple[int, int], tuple[float, float]] = {}
+    latest_of: dict[int, tuple[int, int]] = {}
     measure: dict[int, str] = {}
     # The two parts as one statement (UNION ALL), so each is found through the
-    # index on (programme, occasion, due_on); in date order, the latest kept.
-    for programme_id, student_id, instrument, occasion, chosen, total, _, _ in (
+    # index on (programme, occasion, due_on); in date order, so that a follow-up
+    # meets only the baselines taken before it and the last one met is the latest.
+    for programme_id, student_id, instrument, occasion, setting, total, _, _ in (
         follow_ups.values_list(*columns)
         .union(baselines.values_list(*columns), all=True)
         .order_by("due_on", "pk")
     ):
-        measure[programme_id] = chosen or DEFAULT_MEASURE
+        measure[programme_id] = setting or DEFAULT_MEASURE
         key = (programme_id, student_id)
         if total is None or key not in pairs or instrument != measure[programme_id]:
             continue
         if occasion == Occasion.BASELINE:
             baseline[key] = total
-        else:
-            follow_up[key] = total
-    found: dict[int, Improvement] = {}
-    for key in baseline.keys() & follow_up.keys():
-        programme_id = key[0]
-        instrument_ = instruments.get(measure[programme_id])
+        elif key in baseline:
+            chosen_pair[key] = (baseline[key], total)
+            latest_of[student_id] = key
+
+    def verdict(key: tuple[int, int]) -> Improvement:
+        before, after = chosen_pair[key]
+        instrument_ = instruments.get(measure[key[0]])
         scale = instrument_.headline_scale if instrument_ is not None else None
         change = scale.reliable_change if scale is not None else None
         if scale is None or change is None or change.reliability is None or change.sd is None:
-            one = Improvement(not_computable=1)
-        else:
-            movement = outcomes.classify_change(
-                follow_up[key] - baseline[key],
-                higher_is_better=scale.higher_is_better is not False,
-                reliability=change.reliability,
-                sd=change.sd,
-            )
-            one = Improvement(assessed=1, improved=int(movement == outcomes.IMPROVED))
-        found[programme_id] = found.get(programme_id, Improvement()) + one
-    return found
+            return Improvement(not_computable=1)
+        movement = outcomes.classify_change(
+            after - before,
+            higher_is_better=scale.higher_is_better is not False,
+            reliability=change.reliability,
+            sd=change.sd,
+        )
+        return Improvement(assessed=1, improved=int(movement == outcomes.IMPROVED))
+
+    verdicts = {key: verdict(key) for key in chosen_pair}
+    by_programme: dict[int, Improvement] = {}
+    for (programme_id, _), one in verdicts.items():
+        by_programme[programme_id] = by_programme.get(programme_id, Improvement()) + one
+    return ImprovementFigures(
+        by_programme=by_programme,
+        by_student={student_id: verdicts[key] for student_id, key in latest_of.items()},
+    )

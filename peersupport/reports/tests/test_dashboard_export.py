@@ -228,24 +228,29 @@ def test_a_hidden_programme_cannot_be_worked_out_from_the_whole_school() -> None
         threshold=T,
     )
     waiting = column(rows, "Waiting", names)
-    # The next smallest programme (10) is hidden too; the biggest and the whole school
-    # are shown as they are.
-    assert waiting == ["25", SMALL, HIDDEN, "12"]
+    # The whole school is hidden beside the small programme: nothing to subtract from.
+    assert waiting == [HIDDEN, SMALL, "10", "12"]
     assert worked_out(waiting[0], waiting[1:]) is None
-    assert "3" not in waiting and "10" not in waiting
-    # Never a 0 in its place: a hidden 0 would leave the 3 as 11 - 8.
+    assert "3" not in waiting and "25" not in waiting
     at_risk = column(rows, "At risk", names)
-    assert at_risk == ["11", SMALL, "0", HIDDEN]
+    assert at_risk == [HIDDEN, SMALL, "0", "8"]
     assert worked_out(at_risk[0], at_risk[1:]) is None
     # Nothing small: every cell as it is.
     assert column(rows, "New referrals", names) == ["30", "10", "8", "12"]
 
 
 def test_two_hidden_programmes_that_come_to_a_small_number_are_not_left_to_be_worked_out() -> None:
-    total, parts = column_cells(13, [1, 2, 10], T)
-    assert (total, parts) == ("13", [SMALL, SMALL, HIDDEN])
-    # 13 less what is shown is 13, not the 3 the two small programmes come to.
-    assert total.isdigit() and sum(int(part) for part in parts if part.isdigit()) == 0
+    assert column_cells(13, [1, 2, 10], T) == (HIDDEN, [SMALL, SMALL, "10"])
+
+
+def test_no_mix_of_markers_pins_a_small_programme_down() -> None:
+    """Found in review: with the programmes' cells hidden in turn while the whole
+    school stayed, "Fewer than 5" (1 to 4) and "Hidden" (0 or 5 and more) beside
+    the total left only one possibility. With the total hidden nothing is left."""
+    assert column_cells(26, [1, 5, 20], T) == (HIDDEN, [SMALL, "5", "20"])
+    assert column_cells(38, [4, 4, 30], T) == (HIDDEN, [SMALL, SMALL, "30"])
+    assert column_cells(6, [1, 5, 0], T) == (HIDDEN, [SMALL, "5", "0"])
+    assert column_cells(40, [10, 30], T) == ("40", ["10", "30"])
 
 
 def test_with_no_other_programme_to_hide_the_whole_school_is_hidden() -> None:
