@@ -249,9 +249,12 @@ def attendance_mark(
     """One mark in the register, saved at once; marking again replaces it."""
     _require_runner(actor, session)
     # Held until the end: whoever marks the same register at the same time waits,
-    # then counts this mark too (see session_counts_refresh).
-    list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk"))
-    if session.status == Session.Status.CANCELLED:
+    # then counts this mark too (see session_counts_refresh); the status is read
+    # under the lock, so a mark cannot slip in beside a cancellation.
+    (status,) = (
+        Session.objects.select_for_update().filter(pk=session.pk).values_list("status", flat=True)
+    )
+    if status == Session.Status.CANCELLED:
         raise ValidationError("This session was cancelled: there is no register.")
     if mark not in Mark.values:
         raise ValidationError("Choose present, late, absent with a reason, or absent.")

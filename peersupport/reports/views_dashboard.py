@@ -34,6 +34,7 @@ from peersupport.reports.access import (
 from peersupport.reports.charts import Series, bar_chart, line_chart
 from peersupport.reports.dashboard import Dashboard, dashboard_figures
 from peersupport.reports.dashboard_export import dashboard_rows
+from peersupport.schools.models import Term
 from peersupport.wellbeing.selectors import current_term, terms_of
 
 
@@ -67,20 +68,21 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-def _default_period(
-    request: SchoolRequest, today: datetime.date
-) -> tuple[datetime.date, datetime.date]:
+def _default_period(terms: list[Term], today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The current term; without terms, the last twelve weeks."""
-    term = current_term(terms_of(request.school), today)
+    term = current_term(terms, today)
     if term is not None:
         return term.starts_on, term.ends_on
     return today - datetime.timedelta(weeks=12), today
 
 
-def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard]:
+def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard, Term | None]:
+    """The form, the figures, and the term the period is exactly (if it is one), for
+    links to pages that show a term at a time."""
     today = timezone.localdate()
     programmes = dashboard_programmes_visible_to(request.user, request.school)
-    starts_on, ends_on = _default_period(request, today)
+    terms = list(terms_of(request.school))
+    starts_on, ends_on = _default_period(terms, today)
     form = PeriodForm(
         request.GET or None,
         programmes=programmes,
@@ -99,7 +101,10 @@ def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard]:
         today=today,
         with_safeguarding=dashboard_shows_safeguarding(request.user, request.school),
     )
-    return form, dashboard
+    period_term = next(
+        (term for term in terms if (term.starts_on, term.ends_on) == (starts_on, ends_on)), None
+    )
+    return form, dashboard, period_term
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,7 +133,7 @@ def _percent(value: float | None) -> float | None:
 @role_required(*DASHBOARD_READERS)
 def dashboard(request: SchoolRequest) -> HttpResponse:
     """How the programmes are doing in a period, on one page."""
-    form, figures = _figures(request)
+    form, figures, period_term = _figures(request)
     labels = [f"{week:%d %b}" for week in figures.weeks]
     attendance_chart = (
         _chart(
@@ -201,6 +206,7 @@ def dashboard(request: SchoolRequest) -> HttpResponse:
             "feedback_chart": feedback_chart,
             "concerns_chart": concerns_chart,
             "query": query,
+            "period_term": period_term,
         },
     )
 
@@ -209,7 +215,7 @@ def dashboard(request: SchoolRequest) -> HttpResponse:
 def dashboard_csv(request: SchoolRequest) -> HttpResponse:
     """The dashboard's figures as a spreadsheet, with small counts suppressed."""
     dashboard_export_for(request.user, request.school, request=request)
-    _, figures = _figures(request)
+    _, figures, _ = _figures(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="programme-health-{figures.starts_on.isoformat()}'

@@ -174,6 +174,23 @@ def test_the_session_keeps_its_registers_counts_as_marks_change(
     assert counts() == (marks.count(), marks.filter(mark__in=["present", "late"]).count())
 
 
+def test_a_register_opened_before_the_session_was_cancelled_takes_no_mark(
+    personas: dict[str, Persona], setting: Setting, group_session: Session
+) -> None:
+    """The register page was loaded, then someone cancelled the session: the mark
+    is refused (the status is read again under the session's lock)."""
+    opened = Session.objects.get(pk=group_session.pk)
+    session_cancel(actor=personas["coordinator"].user, session=group_session, reason="Trip")
+    with pytest.raises(ValidationError, match="cancelled"):
+        attendance_mark(
+            actor=personas["facilitator"].user,
+            session=opened,
+            student=setting.members[0],
+            mark="present",
+        )
+    assert not Attendance.objects.filter(session=group_session).exists()
+
+
 def test_a_mentor_takes_the_register_of_their_own_mentorship_only(
     personas: dict[str, Persona],
     setting: Setting,

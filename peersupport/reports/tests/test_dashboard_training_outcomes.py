@@ -22,7 +22,7 @@ from peersupport.programmes.services import (
 )
 from peersupport.programmes.tests.conftest import make_active_mentor
 from peersupport.reports.dashboard import Dashboard, dashboard_figures
-from peersupport.schools.models import School
+from peersupport.schools.models import School, Term
 from peersupport.training.services import completion_record, module_create
 from peersupport.wellbeing.tests.test_reliable_improvement import (  # noqa: F401  (fixtures)
     CHANGES,
@@ -126,7 +126,10 @@ def test_the_share_reliably_improved_is_the_outcome_pages(
         .content.decode()
     )
     assert "2 (40%)" in page
-    assert reverse("wellbeing:staff_outcomes", args=[setting.programme.public_id]) in page
+    # The period is the term: the outcomes page is opened on it.
+    term = Term.objects.get(school=setting.school)
+    outcomes_url = reverse("wellbeing:staff_outcomes", args=[setting.programme.public_id])
+    assert f"{outcomes_url}?term={term.public_id}" in page
 
 
 def test_a_measure_without_reliability_figures_is_not_judged(
