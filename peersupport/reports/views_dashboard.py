@@ -76,9 +76,10 @@ def _default_period(terms: list[Term], today: datetime.date) -> tuple[datetime.d
     return today - datetime.timedelta(weeks=12), today
 
 
-def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard, Term | None]:
+def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard | None, Term | None]:
     """The form, the figures, and the term the period is exactly (if it is one), for
-    links to pages that show a term at a time."""
+    links to pages that show a term at a time. A period or programme chosen that is
+    not valid gives no figures (never the default period's in their place)."""
     today = timezone.localdate()
     programmes = dashboard_programmes_visible_to(request.user, request.school)
     terms = list(terms_of(request.school))
@@ -88,7 +89,9 @@ def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard, Term | None
         programmes=programmes,
         initial={"starts_on": starts_on, "ends_on": ends_on},
     )
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not form.is_valid():
+        return form, None, None
+    if form.is_bound:
         starts_on = form.cleaned_data["starts_on"] or starts_on
         ends_on = form.cleaned_data["ends_on"] or ends_on
         if form.cleaned_data["programme"] is not None:
@@ -132,8 +135,13 @@ def _percent(value: float | None) -> float | None:
 
 @role_required(*DASHBOARD_READERS)
 def dashboard(request: SchoolRequest) -> HttpResponse:
-    """How the programmes are doing in a period, on one page."""
+    """How the programmes are doing in a period, on one page. A period that is not
+    valid gives the form with its message, status 400 and no figures."""
     form, figures, period_term = _figures(request)
+    if figures is None:
+        return render(
+            request, "reports/dashboard/dashboard.html", {"form": form, "figures": None}, status=400
+        )
     labels = [f"{week:%d %b}" for week in figures.weeks]
     attendance_chart = (
         _chart(
@@ -213,9 +221,16 @@ def dashboard(request: SchoolRequest) -> HttpResponse:
 
 @role_required(*DASHBOARD_READERS)
 def dashboard_csv(request: SchoolRequest) -> HttpResponse:
-    """The dashboard's figures as a spreadsheet, with small counts suppressed."""
+    """The dashboard's figures as a spreadsheet, with small counts suppressed. A
+    period that is not valid gives 400 and nothing leaves or is audited."""
+    form, figures, _ = _figures(request)
+    if figures is None:
+        return HttpResponse(
+            " ".join(str(error) for errors in form.errors.values() for error in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     dashboard_export_for(request.user, request.school, request=request)
-    _, figures, _ = _figures(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="programme-health-{figures.starts_on.isoformat()}'

@@ -28,7 +28,10 @@ def _figures(request: SchoolRequest) -> tuple[PeriodForm, dict[str, Any] | None]
     """The period form and the figures of its period (None when the period chosen
     is not valid: bad input is refused, never replaced by the default). The page
     and its CSV both come from here, so they read the same period the same way."""
-    form = PeriodForm(request.GET if request.GET else None)
+    # Bound only when a period was chosen: other parameters (a link's tracking,
+    # say) are not a bad period.
+    chosen = any(name in request.GET for name in PeriodForm.base_fields)
+    form = PeriodForm(request.GET if chosen else None)
     if form.is_bound and not form.is_valid():
         return form, None
     period_from, period_to = form.period(timezone.localdate())

@@ -255,6 +255,29 @@ def test_the_spreadsheet_is_audited_and_suppresses_small_counts(
     assert event.actor == personas["coordinator"].user
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"starts_on": "2025-03-28", "ends_on": "2025-01-06"},  # ends before it starts
+        {"starts_on": "28th March"},  # not a date
+        {"programme": "00000000-0000-0000-0000-000000000000"},  # not one of theirs
+    ],
+)
+def test_a_bad_choice_gives_400_with_its_message_and_no_figures_nor_export(
+    login: Login, personas: dict[str, Persona], setting: Setting, query: dict[str, str]
+) -> None:
+    client = login(personas["coordinator"])
+    page = client.get(reverse("reports:dashboard"), query)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert 'class="field-error"' in text
+    assert "Whole school" not in text  # no figures, not the default period's either
+    spreadsheet = client.get(reverse("reports:dashboard_csv"), query)
+    assert spreadsheet.status_code == 400
+    assert not spreadsheet["Content-Type"].startswith("text/csv")
+    assert not AuditEvent.objects.filter(action="reports.dashboard_exported").exists()
+
+
 @pytest.mark.parametrize("role", ["facilitator", "viewer", "mentor", "student", "partner"])
 def test_only_coordinators_and_dsls_reach_the_dashboard_and_its_spreadsheet(
     login: Login, personas: dict[str, Persona], role: str

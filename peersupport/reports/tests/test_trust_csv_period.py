@@ -129,3 +129,16 @@ def test_a_bad_period_gives_400_on_the_page_and_the_csv_and_no_audit(
     assert csv_file.status_code == 400
     assert "not valid" in csv_file.content.decode()
     assert AuditEvent.objects.count() == events
+
+
+def test_a_parameter_that_is_not_a_period_leaves_the_default_period(
+    trust_viewer: Persona,  # noqa: F811
+    login: Any,
+) -> None:
+    """A link carrying something else (a tracking code, say) is not a bad period:
+    the page and the spreadsheet show this school year so far."""
+    client = login(trust_viewer)
+    page = client.get(reverse("reports:trust"), {"utm_source": "newsletter"})
+    assert page.status_code == 200
+    assert "Download these figures" in page.content.decode()
+    assert client.get(reverse("reports:trust_csv"), {"utm_source": "x"}).status_code == 200
