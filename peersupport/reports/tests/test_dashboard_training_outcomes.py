@@ -50,6 +50,16 @@ def figures(school: School, starts_on: datetime.date, ends_on: datetime.date) ->
     )
 
 
+def term_page(login: Login, persona: Persona) -> str:
+    """The dashboard's text for the term of the wellbeing setting."""
+    response = login(persona).get(
+        reverse("reports:dashboard"),
+        {"starts_on": TERM_START.isoformat(), "ends_on": TERM_END.isoformat()},
+    )
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
 def test_mentors_count_as_trained_only_with_every_required_module_in_date(
     personas: dict[str, Persona], school_a: School, login: Login
 ) -> None:
@@ -117,14 +127,7 @@ def test_the_share_reliably_improved_is_the_outcome_pages(
     assert (improvement.assessed, improvement.improved) == (len(CHANGES), 2)
     assert dashboard.school.improved.percent == "40%"
 
-    page = html.unescape(
-        login(personas["coordinator"])
-        .get(
-            reverse("reports:dashboard"),
-            {"starts_on": TERM_START.isoformat(), "ends_on": TERM_END.isoformat()},
-        )
-        .content.decode()
-    )
+    page = term_page(login, personas["coordinator"])
     assert "2 (40%)" in page
     # The period is the term: the outcomes page is opened on it.
     term = Term.objects.get(school=setting.school)
@@ -141,12 +144,5 @@ def test_a_measure_without_reliability_figures_is_not_judged(
     dashboard = figures(setting.school, TERM_START, TERM_END)
     assert dashboard.programmes[0].improvement.not_computable == len(CHANGES)
     assert dashboard.school.improved.percent == ""
-    page = html.unescape(
-        login(personas["coordinator"])
-        .get(
-            reverse("reports:dashboard"),
-            {"starts_on": TERM_START.isoformat(), "ends_on": TERM_END.isoformat()},
-        )
-        .content.decode()
-    )
+    page = term_page(login, personas["coordinator"])
     assert "Cannot be judged: the measure has no published reliability figures" in page
