@@ -17,6 +17,7 @@ from peersupport.concerns.models import (
     SafeguardingEntry,
     SafeguardingOutcome,
 )
+from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import Group, Mentorship
 from peersupport.students.models import Student
 
@@ -267,7 +268,7 @@ class SafeguardingTransferForm(forms.Form):
     )
     sent_on = forms.DateField(
         label="Date sent",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=datetime.date.today,
     )
 
@@ -275,7 +276,7 @@ class SafeguardingTransferForm(forms.Form):
 class SafeguardingReceiptForm(forms.Form):
     on = forms.DateField(
         label="Date the receiving school confirmed it had the file",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=datetime.date.today,
     )
 
@@ -286,9 +287,7 @@ AGREEMENT_ROWS = 4
 
 
 def _date_field(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
-    )
+    return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
 def _text_field(label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from peersupport.lib.widgets import DateInput
 from peersupport.meetings.models import Supervision, SupervisionAttendance
 from peersupport.programmes.models import MentorProfile
 
@@ -42,7 +43,7 @@ class FitCheckForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    to = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    to = forms.DateField(label="New date", widget=DateInput())
 
 
 class CancelForm(forms.Form):
@@ -79,9 +80,7 @@ class SupervisionForm(forms.Form):
     """A supervision: when, what kind, which of the programme's mentors came and
     how each is doing, the notes and the actions agreed."""
 
-    held_on = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    held_on = forms.DateField(label="Date", widget=DateInput())
     kind = forms.ChoiceField(
         label="Kind of supervision",
         choices=Supervision.Kind.choices,

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from peersupport.accounts.models import User
+from peersupport.lib.widgets import DateInput
 from peersupport.partners.models import (
     Agreement,
     Contact,
@@ -88,8 +89,8 @@ class AgreementForm(forms.ModelForm):
         model = Agreement
         fields = ["signed_on", "review_on", "scope", "covers_research"]
         widgets = {
-            "signed_on": forms.DateInput(attrs={"type": "date"}),
-            "review_on": forms.DateInput(attrs={"type": "date"}),
+            "signed_on": DateInput(),
+            "review_on": DateInput(),
             "scope": forms.Textarea(attrs={"rows": 3}),
         }
 

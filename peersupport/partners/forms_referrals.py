@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from peersupport.lib.widgets import DateInput
 from peersupport.partners.models import (
     Organisation,
     ReferralConsent,
@@ -18,7 +19,7 @@ from peersupport.partners.models import (
 )
 from peersupport.students.models import ConsentMethod
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = DateInput()
 
 
 class ReferralForm(forms.Form):

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from peersupport.lib.widgets import DateInput
 from peersupport.partners.models import Organisation
 
 
@@ -27,12 +28,8 @@ class ResearchExportForm(forms.Form):
         empty_label=None,
         help_text="Only organisations whose data sharing agreement covers research are listed.",
     )
-    period_from = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    period_to = forms.DateField(
-        label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    period_from = forms.DateField(label="From", widget=DateInput())
+    period_to = forms.DateField(label="To", widget=DateInput())
 
     def __init__(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from peersupport.accounts.models import User
+from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import MentorProfile, Mentorship, NeedArea, Programme
 from peersupport.schools.models import TimetableSlot
 from peersupport.students.models import Student
@@ -197,12 +198,8 @@ class MentorStatusForm(forms.Form):
 
 # Used on programme pages; the scheduling itself is done by meetings.
 class SeriesForm(forms.Form):
-    first_date = forms.DateField(
-        label="First session", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until_date = forms.DateField(
-        label="Last possible date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_date = forms.DateField(label="First session", widget=DateInput())
+    until_date = forms.DateField(label="Last possible date", widget=DateInput())
     start_time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
     every_weeks = forms.TypedChoiceField(
         label="How often", choices=[(1, "Every week"), (2, "Every two weeks")], coerce=int
@@ -215,7 +212,7 @@ class ContactForm(forms.Form):
     who = forms.ChoiceField(
         label="Who", choices=[("mentee", "The mentee"), ("mentor", "The mentor")]
     )
-    contacted_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    contacted_on = forms.DateField(label="Date", widget=DateInput())
     how = forms.ChoiceField(
         label="How", choices=[("in_person", "In person"), ("phone", "Phone"), ("online", "Online")]
     )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from peersupport.lib.widgets import DateInput
+
 
 class AuditFilterForm(forms.Form):
     who = forms.CharField(label="Who (e-mail)", required=False, max_length=254)
     action = forms.CharField(label="Action", required=False, max_length=60)
     record = forms.UUIDField(label="Record id", required=False)
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label="From", required=False, widget=DateInput())
+    until = forms.DateField(label="To", required=False, widget=DateInput())

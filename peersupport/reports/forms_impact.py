@@ -8,10 +8,11 @@ from typing import Any
 
 from django import forms
 
+from peersupport.lib.widgets import DateInput
 from peersupport.reports.headline import period_problem
 from peersupport.reports.models import ImpactReport
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 
 def academic_year_start(today: datetime.date) -> datetime.date:

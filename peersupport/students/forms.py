@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from peersupport.lib.widgets import DateInput
 from peersupport.students.models import (
     YEAR_GROUP_CHOICES,
     ConsentKind,
@@ -55,15 +56,13 @@ class ConsentForm(forms.Form):
         help_text="For example mother, father, carer, or the student themself.",
     )
     method = forms.ChoiceField(label="How it was given", choices=ConsentMethod.choices)
-    given_on = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today
-    )
+    given_on = forms.DateField(label="Date", widget=DateInput(), initial=datetime.date.today)
 
 
 class ConsentWithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(
         label="Date withdrawn",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         initial=datetime.date.today,
     )
     reason = forms.CharField(label="Reason (optional)", max_length=200, required=False)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from peersupport.accounts.models import User
+from peersupport.lib.widgets import DateInput
 from peersupport.students.models import Student
 from peersupport.training import question_text
 from peersupport.training.models import TrainingModule
@@ -159,7 +160,7 @@ class EventForm(InviteForm):
     held_on = forms.DateField(
         label="Date",
         help_text="It can be in the past, to record a session that has happened.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     trainer = StaffMemberField(
         label="Trainer from our staff",

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import Programme
 from peersupport.schools.models import Term
 from peersupport.wellbeing.instruments import Instrument
@@ -33,7 +34,7 @@ class ScoresEntryForm(forms.Form):
     left empty: it is worked out from them."""
 
     occasion = forms.ChoiceField(label="When it was taken", choices=PAPER_OCCASIONS)
-    taken_on = forms.DateField(label="Date taken", widget=forms.DateInput(attrs={"type": "date"}))
+    taken_on = forms.DateField(label="Date taken", widget=DateInput())
     programme = forms.ModelChoiceField(
         queryset=Programme.objects.none(),
         required=False,
