@@ -12,7 +12,9 @@ empty database; the planner's statistics are brought up to date after set-up).
 The roll is imported through the services; the three years of history are written
 with bulk_create, because going through the services would take most of an hour:
 four programmes, 600 participants a year in 75 groups of 8, each group meeting weekly
-through three school years (about 8,800 sessions and 70,000 marks), plus referrals,
+through three school years (about 8,800 sessions and 70,000 marks), 120 peer mentors
+with their training (two modules each programme requires) and 60 pairings a year,
+plus referrals,
 stored engagement signals, wellbeing measures (a baseline and a review each),
 feedback and concerns. The dashboard is measured for its
 default period (the current term) and for the whole of the latest school year.
@@ -86,12 +88,22 @@ def main() -> int:
     from peersupport.lib import engagement
     from peersupport.meetings.models import Attendance, EngagementSnapshot, Mark, Session
     from peersupport.meetings.services import session_counts_refresh
-    from peersupport.programmes.models import Enrolment, Group, GroupMember, Programme, Referral
+    from peersupport.programmes.models import (
+        Enrolment,
+        Group,
+        GroupMember,
+        MentorProfile,
+        Mentorship,
+        Programme,
+        Referral,
+    )
     from peersupport.programmes.services import programme_create
     from peersupport.schools.services import school_create, term_add
     from peersupport.students.importing import parse_mis_csv
     from peersupport.students.models import Student
     from peersupport.students.services import students_import
+    from peersupport.training.models import Completion, TrainingModule
+    from peersupport.training.services import add_months, curriculum_install
     from peersupport.wellbeing.models import Feedback, Occasion, Questionnaire
 
     call_command("migrate", verbosity=0)
@@ -142,6 +154,48 @@ def main() -> int:
             for name in ("Friendship groups", "Exam stress", "Transition", "Lunch club")
         ]
         programme_ids = [programme.pk for programme in programmes]
+
+        # Peer mentors: each programme requires two of the starter modules; 120
+        # mentors (a quarter stepped down) have done them at some time in the last two
+        # years, some now out of date; each year 60 of them are paired with a mentee.
+        curriculum_install(school=school)
+        required = list(
+            TrainingModule.objects.filter(
+                school=school,
+                audience=TrainingModule.Audience.MENTOR,
+                refresh_months__isnull=False,  # done once a year, so some run out
+            ).order_by("key")[:2]
+        )
+        for programme in programmes:
+            programme.required_modules.set(required)
+        mentors = MentorProfile.objects.bulk_create(
+            MentorProfile(
+                school=school,
+                student=student,
+                status=MentorProfile.Status.STEPPED_DOWN
+                if n % 4 == 3
+                else MentorProfile.Status.ACTIVE,
+            )
+            for n, student in enumerate(rng.sample(students, 120))
+        )
+        completions = []
+        for mentor in mentors:
+            for module in required:
+                done = today - datetime.timedelta(days=rng.randrange(0, 730))
+                completions.append(
+                    Completion(
+                        school=school,
+                        module=module,
+                        student_id=mentor.student_id,
+                        completed_on=done,
+                        expires_on=add_months(done, module.refresh_months)
+                        if module.refresh_months
+                        else None,
+                        how=Completion.How.RECORDED,
+                        recorded_by=coordinator,
+                    )
+                )
+        Completion.objects.bulk_create(completions)
 
         sessions: list[Session] = []
         session_members: list[list[int]] = []
@@ -214,6 +268,20 @@ def main() -> int:
                     )
                     for enrolment in enrolments
                 )
+            Mentorship.objects.bulk_create(
+                Mentorship(
+                    school=school,
+                    programme_id=programme_ids[n % len(programme_ids)],
+                    mentor=mentor,
+                    mentee=mentee,
+                    status=Mentorship.Status.ACTIVE if last_year else Mentorship.Status.CLOSED,
+                    started_on=starts + rng.randrange(0, 8) * week,
+                    closed_on=None if last_year else ends,
+                )
+                for n, (mentor, mentee) in enumerate(
+                    zip(rng.sample(mentors, 60), cohort[:60], strict=True)
+                )
+            )
             groups = Group.objects.bulk_create(
                 Group(
                     school=school,

@@ -647,8 +647,8 @@ def required_training_held(
     and those holding all its required
     modules in date; and for the programmes together, each mentor once, in date
     only when in date for every programme they serve (``required_modules`` there is
-    the number of modules required by any of them). Three queries, whatever the
-    numbers."""
+    the number of modules required by any of them). Three queries at most, whatever
+    the numbers."""
     from peersupport.programmes.models import Mentorship
 
     # Only mentors the training compliance page lists (in training, active or
@@ -678,19 +678,20 @@ def required_training_held(
     required: dict[int, set[int]] = defaultdict(set)  # programme id to modules
     for programme_id, module_id in requirements.values_list("programme_id", "trainingmodule_id"):
         required[programme_id].add(module_id)
-    # Subqueries rather than the ids just read, so that this is always one query.
-    held = _held(
-        Completion.objects.filter(
-            school=school, module_id__in=requirements.values("trainingmodule_id")
-        )
-        .filter(
-            Q(student_id__in=pairings.values("mentor__student_id"))
-            | Q(student_id__in=co_facilitating.values("mentorprofile__student_id"))
-        )
-        .values_list("student_id", "module_id", "completed_on", "expires_on")
-    )
     students = set().union(*serving.values())
     modules = set().union(*required.values())
+    # Completions only of the modules required and the mentors serving, by the ids
+    # just read (a subquery for each would cost more to build than the rows do);
+    # none to read when nobody serves or nothing is required.
+    held = (
+        _held(
+            Completion.objects.filter(
+                school=school, student_id__in=students, module_id__in=modules
+            ).values_list("student_id", "module_id", "completed_on", "expires_on")
+        )
+        if students and modules
+        else {}
+    )
 
     def in_date(student_id: int, module_ids: Iterable[int]) -> bool:
         return all(

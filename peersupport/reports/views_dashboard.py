@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import datetime
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import date as date_filter
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 
 from peersupport.accounts.access import SchoolRequest, role_required
+from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import Programme
 from peersupport.reports.access import (
     DASHBOARD_READERS,
@@ -41,24 +42,25 @@ from peersupport.wellbeing.selectors import current_term, terms_of
 class PeriodForm(forms.Form):
     """The period and programme the dashboard shows."""
 
-    starts_on = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}), required=False
-    )
-    ends_on = forms.DateField(
-        label="To", widget=forms.DateInput(attrs={"type": "date"}), required=False
-    )
-    programme = forms.ModelChoiceField(
-        queryset=Programme.objects.none(),
-        required=False,
-        empty_label="Every programme",
-        to_field_name="public_id",
-    )
+    starts_on = forms.DateField(label="From", widget=DateInput(), required=False)
+    ends_on = forms.DateField(label="To", widget=DateInput(), required=False)
+    programme = forms.ChoiceField(label="Programme", required=False)
 
-    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programmes: Sequence[Programme], **kwargs: Any) -> None:
+        """``programmes``: those the reader may choose from, in order, already read
+        (the figures are taken from the same list, so it is read once)."""
         super().__init__(*args, **kwargs)
+        self._programmes = {str(programme.public_id): programme for programme in programmes}
         field = self.fields["programme"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = programmes.order_by("name")
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", "Every programme"),
+            *((key, programme.name) for key, programme in self._programmes.items()),
+        ]
+
+    def clean_programme(self) -> Programme | None:
+        chosen = self.cleaned_data.get("programme")
+        return self._programmes[chosen] if chosen else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -81,7 +83,9 @@ def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard | None, Term
     links to pages that show a term at a time. A period or programme chosen that is
     not valid gives no figures (never the default period's in their place)."""
     today = timezone.localdate()
-    programmes = dashboard_programmes_visible_to(request.user, request.school)
+    programmes = list(
+        dashboard_programmes_visible_to(request.user, request.school).order_by("name")
+    )
     terms = list(terms_of(request.school))
     starts_on, ends_on = _default_period(terms, today)
     form = PeriodForm(
@@ -95,7 +99,7 @@ def _figures(request: SchoolRequest) -> tuple[PeriodForm, Dashboard | None, Term
         starts_on = form.cleaned_data["starts_on"] or starts_on
         ends_on = form.cleaned_data["ends_on"] or ends_on
         if form.cleaned_data["programme"] is not None:
-            programmes = programmes.filter(pk=form.cleaned_data["programme"].pk)
+            programmes = [form.cleaned_data["programme"]]
     dashboard = dashboard_figures(
         school=request.school,
         programmes=programmes,

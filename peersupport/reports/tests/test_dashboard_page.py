@@ -128,7 +128,7 @@ def setting(personas: dict[str, Persona], school_a: School) -> Setting:
 def figures_of(setting: Setting, *, with_safeguarding: bool = False) -> Dashboard:
     return dashboard_figures(
         school=setting.school,
-        programmes=Programme.objects.filter(school=setting.school),
+        programmes=list(Programme.objects.filter(school=setting.school).order_by("name")),
         starts_on=STARTS_ON,
         ends_on=ENDS_ON,
         today=timezone.localdate(),

@@ -42,7 +42,7 @@ Login = Callable[[Persona], Client]
 def figures(school: School, starts_on: datetime.date, ends_on: datetime.date) -> Dashboard:
     return dashboard_figures(
         school=school,
-        programmes=Programme.objects.filter(school=school),
+        programmes=list(Programme.objects.filter(school=school).order_by("name")),
         starts_on=starts_on,
         ends_on=ends_on,
         today=timezone.localdate(),
