@@ -17,38 +17,18 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import (
-    Avg,
-    Count,
-    DateField,
-    FloatField,
-    Func,
-    Max,
-    Min,
-    Q,
-    Sum,
-)
 from django.utils import timezone
 
-from peersupport.concerns.models import Concern, ConcernKind, ConflictCase
+from peersupport.concerns.models import ConcernKind
 from peersupport.lib import engagement
-from peersupport.meetings.models import (
-    EngagementSnapshot,
-    Session,
-    Supervision,
-)
-from peersupport.partners.models import ReferralOut, ReferralStatus
-from peersupport.programmes.models import Enrolment, Mentorship, Programme, Referral
+from peersupport.partners.models import ReferralStatus
+from peersupport.programmes.models import Programme, Referral
 from peersupport.programmes.selectors import RequiredTraining, required_training_held
+from peersupport.reports import dashboard_sql as sql
 from peersupport.schools.models import School
-from peersupport.wellbeing.models import Feedback
 from peersupport.wellbeing.selectors import Improvement, reliable_improvement
-
-if TYPE_CHECKING:
-    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 RETENTION_WEEKS = (6, 12)
 # Staff check in with every participant at least monthly (twice in the first month).
@@ -203,70 +183,6 @@ class Dashboard:
         return sum(row.open for row in self.concerns)
 
 
-class AnswersMean(Func):
-    """A feedback's score in the database: the mean of the values of its answers (a
-    JSON object) that are not null, NULL when none are, as
-    ``wellbeing.selectors.feedback_score`` takes it. Whatever the questions' keys."""
-
-    arity = 1
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler: SQLCompiler, connection: Any, **extra_context: Any) -> _AsSqlType:
-        return self.as_sql(
-            compiler,
-            connection,
-            template=("(SELECT AVG(value) FROM json_each(%(expressions)s) WHERE type <> 'null')"),
-            **extra_context,
-        )
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: Any, **extra_context: Any
-    ) -> _AsSqlType:
-        return self.as_sql(
-            compiler,
-            connection,
-            template=(
-                "(SELECT AVG((item.value #>> '{}')::double precision)"
-                " FROM (SELECT %(expressions)s AS answers) AS one,"
-                " jsonb_each(CASE WHEN jsonb_typeof(one.answers) = 'object'"
-                " THEN one.answers END) AS item"
-                " WHERE jsonb_typeof(item.value) <> 'null')"
-            ),
-            **extra_context,
-        )
-
-
-class WeekOf(Func):
-    """The Monday of a date's week, in the database (so a period's sessions come a
-    row a week rather than a row a day). SQLite: back six days, then on to the
-    next Monday, which is the day itself when it is a Monday."""
-
-    arity = 1
-    output_field = DateField()
-
-    def as_sqlite(self, compiler: SQLCompiler, connection: Any, **extra_context: Any) -> _AsSqlType:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s, '-6 days', 'weekday 1')",
-            **extra_context,
-        )
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: Any, **extra_context: Any
-    ) -> _AsSqlType:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(date_trunc('week', %(expressions)s) AS date)",
-            **extra_context,
-        )
-
-
-def _by_programme(rows: Iterable[dict[str, object]], key: str) -> dict[int, int]:
-    return {int(row["programme_id"]): int(row[key]) for row in rows}  # type: ignore[call-overload]
-
-
 def dashboard_figures(
     *,
     school: School,
@@ -277,8 +193,9 @@ def dashboard_figures(
     with_safeguarding: bool,
 ) -> Dashboard:
     """The dashboard of ``school`` for the programmes given (in the order shown),
-    over the period. A fixed number of queries (fifteen), whatever the size of the
-    school."""
+    over the period. A fixed number of queries (fifteen at most), whatever the size of
+    the school: the dashboard's own figures as SQL (reports.dashboard_sql), the
+    measures' and training's from their apps' selectors."""
     chosen = list(programmes)
     ids = [programme.pk for programme in chosen]
     figures = {programme.pk: ProgrammeFigures(programme) for programme in chosen}
@@ -288,12 +205,13 @@ def dashboard_figures(
 
     # Participants: enrolled at some time in the period (each student once per
     # programme, and once in the whole school's figure).
-    enrolled = (
-        Enrolment.objects.filter(school=school, programme_id__in=ids, started_on__lte=ends_on)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=starts_on))
-        .order_by()
-    )
-    taking_part = set(enrolled.values_list("programme_id", "student_id").distinct())
+    school_id = school.pk
+    first_day, last_day = sql.day_param(starts_on), sql.day_param(ends_on)
+    taking_part = {
+        (programme_id, student_id)
+        for programme_id, student_id in sql.rows(sql.ENROLLED, (school_id, last_day, first_day))
+        if programme_id in figures
+    }
     for programme_id, _ in taking_part:
         figures[programme_id].participants += 1
     whole.participants = len({student_id for _, student_id in taking_part})
@@ -314,15 +232,11 @@ def dashboard_figures(
 
     # Mentors: in a mentorship that was running in the period (the whole school's
     # figure from the same rows, so a mentor serving two programmes counts once).
-    mentor_pairs = set(
-        Mentorship.objects.filter(
-            school=school, programme_id__in=ids, started_on__isnull=False, started_on__lte=ends_on
-        )
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=starts_on))
-        .order_by()
-        .values_list("programme_id", "mentor_id")
-        .distinct()
-    )
+    mentor_pairs = {
+        (programme_id, mentor_id)
+        for programme_id, mentor_id in sql.rows(sql.MENTORING, (school_id, last_day, first_day))
+        if programme_id in figures
+    }
     for programme_id, _ in mentor_pairs:
         figures[programme_id].mentors += 1
     whole.mentors = len({mentor_id for _, mentor_id in mentor_pairs})
@@ -332,20 +246,16 @@ def dashboard_figures(
     period = (_start_of(starts_on), _start_of(ends_on + datetime.timedelta(days=1)))
     waits: dict[int, list[int]] = defaultdict(list)
     zone = timezone.get_current_timezone()
+    moments = (sql.moment_param(period[0]), sql.moment_param(period[1]))
     # Referrals alike (same programme, status and moments) come as one row, counted.
-    for programme_id, status, created_at, decided_at, alike in (
-        Referral.objects.filter(school=school, programme_id__in=ids)
-        .filter(
-            Q(created_at__gte=period[0], created_at__lt=period[1])
-            | Q(status__in=waiting_statuses)
-            | Q(decided_at__gte=period[0], decided_at__lt=period[1])
-        )
-        .order_by()
-        .values("programme_id", "status", "created_at", "decided_at")
-        .annotate(alike=Count("pk"))
-        .values_list("programme_id", "status", "created_at", "decided_at", "alike")
+    for programme_id, status, created, decided, alike in sql.rows(
+        sql.REFERRALS, (school_id, *moments, *waiting_statuses, *moments)
     ):
+        if programme_id not in figures:
+            continue
         one = figures[programme_id]
+        created_at, decided_at = sql.moment_of(created), sql.moment_of(decided)
+        assert created_at is not None
         # Moments compared with the period's bounds (midnight at its start and after
         # its end), the same as comparing their days in the school's time zone.
         if period[0] <= created_at < period[1]:
@@ -373,23 +283,18 @@ def dashboard_figures(
     # the database. The period's sessions are found through the index on (school,
     # date), and each carries its register's counts (kept by
     # meetings.services.attendance_mark), so the marks themselves are not read.
-    sessions = Session.objects.filter(school=school, date__range=(starts_on, ends_on)).filter(
-        Q(group__programme_id__in=ids) | Q(mentorship__programme_id__in=ids)
-    )
     by_week: dict[int | None, dict[datetime.date, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0])
     )
-    for week_of, group_programme, mentorship_programme, marked, attended in (
-        sessions.order_by()
-        .annotate(week=WeekOf("date"))
-        .values("week", "group__programme_id", "mentorship__programme_id")
-        .annotate(marked=Sum("marked_count"), attended=Sum("attended_count"))
-        .filter(marked__gt=0)  # sessions without a register: no marks to count
-        .values_list(
-            "week", "group__programme_id", "mentorship__programme_id", "marked", "attended"
-        )
+    for week, group_programme, mentorship_programme, marked, attended in sql.rows(
+        sql.for_this_database(sql.ATTENDANCE_BY_WEEK), (school_id, first_day, last_day)
     ):
-        for key in (group_programme or mentorship_programme, None):
+        programme_id = group_programme or mentorship_programme
+        if programme_id not in figures:
+            continue
+        week_of = sql.day_of(week)
+        assert week_of is not None
+        for key in (programme_id, None):
             cell = by_week[key][week_of]
             cell[0] += attended
             cell[1] += marked
@@ -414,15 +319,13 @@ def dashboard_figures(
         lambda: {weeks_: [0, 0] for weeks_ in RETENTION_WEEKS}
     )
     # Enrolments alike (same programme and days) come as one row, counted.
-    for programme_id, started_on, ended_on, alike in (
-        Enrolment.objects.filter(
-            school=school, programme_id__in=ids, started_on__range=(starts_on, ends_on)
-        )
-        .order_by()
-        .values("programme_id", "started_on", "ended_on")
-        .annotate(alike=Count("pk"))
-        .values_list("programme_id", "started_on", "ended_on", "alike")
+    for programme_id, started, ended, alike in sql.rows(
+        sql.STARTED, (school_id, first_day, last_day)
     ):
+        if programme_id not in figures:
+            continue
+        started_on, ended_on = sql.day_of(started), sql.day_of(ended)
+        assert started_on is not None
         for weeks_after in RETENTION_WEEKS:
             mark_day = started_on + datetime.timedelta(weeks=weeks_after)
             if mark_day > today:
@@ -442,40 +345,28 @@ def dashboard_figures(
     # At risk and staff contact, from the engagement signals stored each day for
     # open enrolments.
     recent_contact = today - datetime.timedelta(days=CONTACT_WITHIN_DAYS)
-    signals = (
-        EngagementSnapshot.objects.filter(
-            school=school, enrolment__programme_id__in=ids, enrolment__ended_on__isnull=True
-        )
-        .order_by()
-        .values("enrolment__programme_id")
-        .annotate(
-            open=Count("pk"),
-            at_risk=Count("pk", filter=Q(status=engagement.AT_RISK)),
-            contacted=Count("pk", filter=Q(last_contact__gte=recent_contact)),
-            oldest=Min("computed_on"),
-        )
-    )
     contact_totals = [0, 0]
     signals_as_of: datetime.date | None = None
-    for row in signals:
-        if signals_as_of is None or row["oldest"] < signals_as_of:
-            signals_as_of = row["oldest"]
-        one = figures[row["enrolment__programme_id"]]
-        one.at_risk = row["at_risk"]
-        one.contact = Share(row["contacted"], row["open"])
-        whole.at_risk += row["at_risk"]
-        contact_totals[0] += row["contacted"]
-        contact_totals[1] += row["open"]
+    for programme_id, open_, at_risk, contacted, computed in sql.rows(
+        sql.SIGNALS, (engagement.AT_RISK, sql.day_param(recent_contact), school_id)
+    ):
+        if programme_id not in figures:
+            continue
+        oldest = sql.day_of(computed)
+        if oldest is not None and (signals_as_of is None or oldest < signals_as_of):
+            signals_as_of = oldest
+        one = figures[programme_id]
+        one.at_risk = at_risk
+        one.contact = Share(contacted, open_)
+        whole.at_risk += at_risk
+        contact_totals[0] += contacted
+        contact_totals[1] += open_
     whole.contact = Share(*contact_totals)
 
     # Supervision: the latest held, against each programme's cadence.
-    for row in (
-        Supervision.objects.filter(school=school, programme_id__in=ids, held_on__lte=until)
-        .order_by()
-        .values("programme_id")
-        .annotate(last=Max("held_on"))
-    ):
-        figures[row["programme_id"]].supervision_last = row["last"]
+    for programme_id, last in sql.rows(sql.SUPERVISION, (school_id, sql.day_param(until))):
+        if programme_id in figures:
+            figures[programme_id].supervision_last = sql.day_of(last)
     due_count = 0
     for one in figures.values():
         assert one.programme is not None
@@ -485,30 +376,20 @@ def dashboard_figures(
     whole.supervision_due = bool(due_count)
 
     # Open concerns by kind and age (safeguarding only for a DSL).
-    concerns_open = Concern.objects.filter(school=school, status=Concern.Status.OPEN)
-    if not with_safeguarding:
-        concerns_open = concerns_open.exclude(kind=ConcernKind.SAFEGUARDING)
     moment = timezone.now()
-    band_counts = {}
-    for n, (_, younger, older) in enumerate(AGE_BANDS):
-        condition = Q(created_at__lte=moment - datetime.timedelta(days=younger))
-        if older is not None:
-            condition &= Q(created_at__gt=moment - datetime.timedelta(days=older))
-        band_counts[f"band_{n}"] = Count("pk", filter=condition)
+    bounds = [sql.moment_param(moment - datetime.timedelta(days=days)) for days in (0, 7, 29)]
     counted = {
-        row["kind"]: row
-        for row in concerns_open.order_by()
-        .values("kind")
-        .annotate(total=Count("pk"), **band_counts)
+        kind: (total, [young, middle, old])
+        for kind, total, young, middle, old in sql.rows(
+            sql.CONCERNS_OPEN, (*bounds[0:2], *bounds[1:3], bounds[2], school_id, "open")
+        )
     }
     concern_rows = [
         ConcernRow(
             kind=kind,
             label=label,
-            open=counted[kind]["total"] if kind in counted else 0,
-            by_age=[
-                counted[kind][f"band_{n}"] if kind in counted else 0 for n in range(len(AGE_BANDS))
-            ],
+            open=counted[kind][0] if kind in counted else 0,
+            by_age=counted[kind][1] if kind in counted else [0] * len(AGE_BANDS),
         )
         for kind, label in ConcernKind.choices
         if with_safeguarding or kind != ConcernKind.SAFEGUARDING
@@ -517,38 +398,40 @@ def dashboard_figures(
     # Conflicts resolved in the period, and how long they took.
     conflict_days = [
         (resolved_at - raised_at).total_seconds() / 86400
-        for raised_at, resolved_at in ConflictCase.objects.filter(
-            school=school, resolved_at__gte=period[0], resolved_at__lt=period[1]
+        for raised_at, resolved_at in (
+            (sql.moment_of(raised), sql.moment_of(resolved))
+            for raised, resolved in sql.rows(sql.CONFLICTS_RESOLVED, (school_id, *moments))
         )
-        .order_by()
-        .values_list("raised_at", "resolved_at")
-        if resolved_at is not None
+        if raised_at is not None and resolved_at is not None
     ]
 
-    # Feedback: the mean score by week, taken in the database (a row a week) rather
-    # than by reading and decoding every feedback's answers here.
+    # Feedback: the mean score by week, taken in the database (a row a week and
+    # programme) rather than by reading and decoding every feedback's answers here.
+    feedback_weeks: dict[datetime.date, list[float]] = defaultdict(lambda: [0, 0.0, 0])
+    for week, programme_id, count, score_sum, scored in sql.rows(
+        sql.for_this_database(sql.FEEDBACK_BY_WEEK), (school_id, first_day, last_day)
+    ):
+        if programme_id not in figures:
+            continue
+        week_of = sql.day_of(week)
+        assert week_of is not None
+        tally = feedback_weeks[week_of]
+        tally[0] += count
+        tally[1] += score_sum or 0.0
+        tally[2] += scored
     feedback = [
-        FeedbackWeek(row["week_of"], row["count"], row["mean"])
-        for row in Feedback.objects.filter(
-            school=school, programme_id__in=ids, week_of__range=(starts_on, ends_on)
-        )
-        .values("week_of")
-        .annotate(count=Count("pk"), mean=Avg(AnswersMean("answers")))
-        .order_by("week_of")
+        FeedbackWeek(week_of, int(count), score_sum / scored if scored else None)
+        for week_of, (count, score_sum, scored) in sorted(feedback_weeks.items())
     ]
 
     # Referrals out: by status now, and the wait for a first answer of those
     # answered in the period (referrals alike come as one row, counted).
     out_counts: dict[str, int] = defaultdict(int)
     out_waits: list[int] = []
-    for status, sent, answered, alike in (
-        ReferralOut.objects.filter(school=school)
-        .exclude(status=ReferralStatus.DRAFT)
-        .order_by()
-        .values("status", "sent_on", "first_response_on")
-        .annotate(alike=Count("pk"))
-        .values_list("status", "sent_on", "first_response_on", "alike")
+    for status, sent_on, answered_on, alike in sql.rows(
+        sql.REFERRALS_OUT, (school_id, ReferralStatus.DRAFT)
     ):
+        sent, answered = sql.day_of(sent_on), sql.day_of(answered_on)
         out_counts[status] += alike
         if sent is not None and answered is not None and starts_on <= answered <= ends_on:
             out_waits.extend([(answered - sent).days] * alike)
