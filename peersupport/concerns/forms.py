@@ -17,8 +17,8 @@ from peersupport.concerns.models import (
     SafeguardingEntry,
     SafeguardingOutcome,
 )
-from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import Group, Mentorship
+from peersupport.schools.widgets import DateInput
 from peersupport.students.models import Student
 
 # ---------------------------------------------------------------- raising a concern

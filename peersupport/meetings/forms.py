@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 
-from peersupport.lib.widgets import DateInput
 from peersupport.meetings.models import Supervision, SupervisionAttendance
 from peersupport.programmes.models import MentorProfile
+from peersupport.schools.widgets import DateInput
 
 FEELINGS = [
     (5, "Really good"),

@@ -10,7 +10,6 @@ from django import forms
 from django.db.models import QuerySet
 
 from peersupport.accounts.models import User
-from peersupport.lib.widgets import DateInput
 from peersupport.partners.models import (
     Agreement,
     Contact,
@@ -18,6 +17,7 @@ from peersupport.partners.models import (
     PartnerSettings,
     Service,
 )
+from peersupport.schools.widgets import DateInput
 from peersupport.training.models import TrainingEvent, TrainingModule
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from peersupport.lib.widgets import DateInput
 from peersupport.partners.models import (
     Organisation,
     ReferralConsent,
@@ -17,6 +16,7 @@ from peersupport.partners.models import (
     Service,
     Urgency,
 )
+from peersupport.schools.widgets import DateInput
 from peersupport.students.models import ConsentMethod
 
 DATE_INPUT = DateInput()

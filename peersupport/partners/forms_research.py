@@ -9,8 +9,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from peersupport.lib.widgets import DateInput
 from peersupport.partners.models import Organisation
+from peersupport.schools.widgets import DateInput
 
 
 def school_year_start(today: datetime.date) -> datetime.date:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from peersupport.accounts.models import User
-from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import MentorProfile, Mentorship, NeedArea, Programme
 from peersupport.schools.models import TimetableSlot
+from peersupport.schools.widgets import DateInput
 from peersupport.students.models import Student
 from peersupport.training.models import TrainingModule
 

@@ -217,7 +217,7 @@ def dashboard_figures(
     whole.participants = len({student_id for _, student_id in taking_part})
 
     # Outcomes: of those with a baseline and a follow-up on their programme's
-    # measure, how many reliably improved (two queries).
+    # measure, how many reliably improved (one query).
     improvement = reliable_improvement(taking_part, starts_on, ends_on)
     for programme_id, one_improvement in improvement.by_programme.items():
         figures[programme_id].improvement = one_improvement

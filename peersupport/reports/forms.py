@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from peersupport.lib.widgets import DateInput
+from peersupport.schools.widgets import DateInput
 
 
 class AuditFilterForm(forms.Form):

@@ -8,9 +8,9 @@ from typing import Any
 
 from django import forms
 
-from peersupport.lib.widgets import DateInput
 from peersupport.reports.headline import period_problem
 from peersupport.reports.models import ImpactReport
+from peersupport.schools.widgets import DateInput
 
 DATE_INPUT = DateInput()
 

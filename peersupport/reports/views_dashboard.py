@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.formats import localize
 
 from peersupport.accounts.access import SchoolRequest, role_required
-from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import Programme
 from peersupport.reports.access import (
     DASHBOARD_READERS,
@@ -36,6 +35,7 @@ from peersupport.reports.charts import Series, bar_chart, line_chart
 from peersupport.reports.dashboard import Dashboard, dashboard_figures
 from peersupport.reports.dashboard_export import dashboard_rows
 from peersupport.schools.models import Term
+from peersupport.schools.widgets import DateInput
 from peersupport.wellbeing.selectors import current_term, terms_of
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from peersupport.lib.widgets import DateInput
+from peersupport.schools.widgets import DateInput
 from peersupport.students.models import (
     YEAR_GROUP_CHOICES,
     ConsentKind,

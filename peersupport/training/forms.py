@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from peersupport.accounts.models import User
-from peersupport.lib.widgets import DateInput
+from peersupport.schools.widgets import DateInput
 from peersupport.students.models import Student
 from peersupport.training import question_text
 from peersupport.training.models import TrainingModule

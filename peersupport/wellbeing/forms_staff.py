@@ -10,9 +10,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from peersupport.lib.widgets import DateInput
 from peersupport.programmes.models import Programme
 from peersupport.schools.models import Term
+from peersupport.schools.widgets import DateInput
 from peersupport.wellbeing.instruments import Instrument
 from peersupport.wellbeing.models import Occasion
 

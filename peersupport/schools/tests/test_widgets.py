@@ -9,7 +9,7 @@ from pathlib import Path
 from django import forms
 from django.utils import translation
 
-from peersupport.lib.widgets import DateInput
+from peersupport.schools.widgets import DateInput
 
 PACKAGE = Path(__file__).resolve().parents[2]
 

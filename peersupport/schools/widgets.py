@@ -1,4 +1,5 @@
-"""Form widgets every app's forms share."""
+"""Form widgets shared by every app's forms. Lives in ``schools``, the lowest Django app,
+so that every app may use it (``lib`` holds no Django)."""
 
 from __future__ import annotations
 
