@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from peersupport.concerns.models import ConcernKind
+from peersupport.concerns.models import Concern, ConcernKind
 from peersupport.lib import engagement
 from peersupport.partners.models import ReferralStatus
 from peersupport.programmes.models import Programme, Referral
@@ -192,10 +192,13 @@ def dashboard_figures(
     today: datetime.date,
     with_safeguarding: bool,
 ) -> Dashboard:
-    """The dashboard of ``school`` for the programmes given (in the order shown),
-    over the period. A fixed number of queries (fifteen at most), whatever the size of
-    the school: the dashboard's own figures as SQL (reports.dashboard_sql), the
-    measures' and training's from their apps' selectors."""
+    """The dashboard of ``school`` for the programmes given, in the order given (the
+    caller sorts them), over the period. With some of the school's programmes, the
+    statements still read every programme's grouped rows and those of the others
+    are dropped here (a few rows more; the SQL never changes). A fixed number of
+    queries (fifteen at most), whatever the size of the school: the dashboard's own
+    figures as SQL (reports.dashboard_sql), the measures' and training's from their
+    apps' selectors."""
     chosen = list(programmes)
     ids = [programme.pk for programme in chosen]
     figures = {programme.pk: ProgrammeFigures(programme) for programme in chosen}
@@ -381,7 +384,8 @@ def dashboard_figures(
     counted = {
         kind: (total, [young, middle, old])
         for kind, total, young, middle, old in sql.rows(
-            sql.CONCERNS_OPEN, (*bounds[0:2], *bounds[1:3], bounds[2], school_id, "open")
+            sql.CONCERNS_OPEN,
+            (*bounds[0:2], *bounds[1:3], bounds[2], school_id, Concern.Status.OPEN),
         )
     }
     concern_rows = [

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 # (programme, student) of everyone enrolled at some time in the period.
 ENROLLED = """
@@ -174,9 +175,12 @@ def day_of(value: datetime.date | str | None) -> datetime.date | None:
 
 def moment_of(value: datetime.datetime | str | None) -> datetime.datetime | None:
     """A moment as the database gives it back: aware on PostgreSQL; on SQLite,
-    without a zone (or as text), in UTC, as the ORM stores it."""
+    without a zone (or as text), in the connection's zone (UTC), as the ORM
+    stores it."""
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+    if timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, connection.timezone)

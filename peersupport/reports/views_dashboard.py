@@ -39,12 +39,28 @@ from peersupport.schools.widgets import DateInput
 from peersupport.wellbeing.selectors import current_term, terms_of
 
 
+class ProgrammeChoiceField(forms.ChoiceField):
+    """A programme by its public id, however the id is written (in capitals too),
+    and shown chosen in the list so."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).strip().lower()
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
 class PeriodForm(forms.Form):
     """The period and programme the dashboard shows."""
 
     starts_on = forms.DateField(label="From", widget=DateInput(), required=False)
     ends_on = forms.DateField(label="To", widget=DateInput(), required=False)
-    programme = forms.ChoiceField(label="Programme", required=False)
+    programme = ProgrammeChoiceField(
+        label="Programme",
+        required=False,
+        # Never the text sent back: it is repeated in the spreadsheet's answer.
+        error_messages={"invalid_choice": "Choose one of the programmes in the list."},
+    )
 
     def __init__(self, *args: Any, programmes: Sequence[Programme], **kwargs: Any) -> None:
         """``programmes``: those the reader may choose from, in order, already read

@@ -278,6 +278,29 @@ def test_a_bad_choice_gives_400_with_its_message_and_no_figures_nor_export(
     assert not AuditEvent.objects.filter(action="reports.dashboard_exported").exists()
 
 
+def test_a_programme_not_in_the_list_is_refused_without_repeating_what_was_sent(
+    login: Login, personas: dict[str, Persona], setting: Setting
+) -> None:
+    client = login(personas["coordinator"])
+    sent = {"programme": "<b>nonsense</b>"}
+    spreadsheet = client.get(reverse("reports:dashboard_csv"), sent)
+    assert spreadsheet.status_code == 400
+    assert spreadsheet.content.decode() == "Choose one of the programmes in the list."
+    page = client.get(reverse("reports:dashboard"), sent)
+    assert "Choose one of the programmes in the list." in page.content.decode()
+    assert "nonsense" not in page.content.decode().split("<form")[1].split("</select>")[0]
+
+
+def test_a_programme_id_in_capitals_is_the_same_programme(
+    login: Login, personas: dict[str, Persona], setting: Setting
+) -> None:
+    client = login(personas["coordinator"])
+    programme = Programme.objects.get(school=setting.school)
+    page = client.get(reverse("reports:dashboard"), {"programme": str(programme.public_id).upper()})
+    assert page.status_code == 200
+    assert f'<option value="{programme.public_id}" selected>' in page.content.decode()
+
+
 @pytest.mark.parametrize("role", ["facilitator", "viewer", "mentor", "student", "partner"])
 def test_only_coordinators_and_dsls_reach_the_dashboard_and_its_spreadsheet(
     login: Login, personas: dict[str, Persona], role: str

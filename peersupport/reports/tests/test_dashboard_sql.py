@@ -1,14 +1,20 @@
 """The dashboard's figures (counted in SQL, reports.dashboard_sql) agree with the same
 figures counted here a record at a time through the models, on the demo school (its
 programmes, pairings, referrals, registers, signals, supervision, concerns,
-conflicts, feedback and referrals out), for a year and for a term, for every
-programme and for one. Run on SQLite and, in CI, on PostgreSQL."""
+conflicts, feedback and referrals out), for a year, a term, a period from the first
+of September and one bounded by an enrolment's last day and another's first, for
+every programme and for one. Cases at the edges are added: referrals just after
+midnight in British Summer Time, concerns exactly on the age bands' edges, feedback
+with answers left blank, a session without a register, and one of each record in
+another school (on the same programmes), which must not count. Run on SQLite and,
+in CI, on PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime
 import io
 import statistics
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -21,10 +27,22 @@ from django.utils import timezone
 from peersupport.concerns.models import Concern, ConcernKind, ConflictCase
 from peersupport.demo.tests.test_seed_demo import NOW, TODAY
 from peersupport.lib import engagement
-from peersupport.meetings.models import ATTENDED, Attendance, EngagementSnapshot, Supervision
+from peersupport.meetings.models import (
+    ATTENDED,
+    Attendance,
+    EngagementSnapshot,
+    Session,
+    Supervision,
+)
 from peersupport.meetings.services import daily_run
 from peersupport.partners.models import ReferralOut, ReferralStatus
-from peersupport.programmes.models import Enrolment, Mentorship, Programme, Referral
+from peersupport.programmes.models import (
+    Enrolment,
+    MentorProfile,
+    Mentorship,
+    Programme,
+    Referral,
+)
 from peersupport.reports.dashboard import (
     AGE_BANDS,
     CONTACT_WITHIN_DAYS,
@@ -33,6 +51,7 @@ from peersupport.reports.dashboard import (
     dashboard_figures,
 )
 from peersupport.schools.models import School
+from peersupport.students.models import Student
 from peersupport.wellbeing.models import Feedback
 from peersupport.wellbeing.selectors import feedback_score
 
@@ -66,6 +85,19 @@ def check(
     )
     rows = {row.programme.pk: row for row in figures.programmes if row.programme is not None}
     assert set(rows) == ids
+    # Without the DSL's view: the same, but for safeguarding concerns.
+    without = dashboard_figures(
+        school=school,
+        programmes=programmes,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        today=today,
+        with_safeguarding=False,
+    )
+    assert without.concerns == [
+        row for row in figures.concerns if row.kind != ConcernKind.SAFEGUARDING
+    ]
+    assert without.all_rows == figures.all_rows
 
     # Participants and mentors.
     taking_part = {
@@ -110,6 +142,7 @@ def check(
     assert figures.school.new_referrals == sum(new.values())
     assert figures.school.waiting == sum(waiting.values())
     assert figures.school.median_wait_days == _median(all_waits)
+    assert figures.school.waits_counted == len(all_waits)
 
     # Attendance: every mark in the period's sessions, by programme and by week.
     marks: dict[int | None, dict[datetime.date, list[int]]] = defaultdict(
@@ -177,6 +210,9 @@ def check(
             if s.held_on <= until
         ]
         assert row.supervision_last == max(held, default=None)
+        every = datetime.timedelta(weeks=row.programme.supervision_every_weeks)
+        assert row.supervision_due == (not held or max(held) + every < until)
+    assert figures.school.supervision_due == any(row.supervision_due for row in rows.values())
 
     # Open concerns by kind and age.
     moment = timezone.now()
@@ -241,6 +277,113 @@ def check(
     return figures
 
 
+def _near_midnight(school: School) -> None:
+    """Two referrals made at half past midnight, British Summer Time: one on the
+    first of September (the evening before, in UTC), accepted a week later at the
+    same time of night, and one on the last day of August."""
+    referral = Referral.objects.filter(school=school).first()
+    assert referral is not None
+    for made, decided in (
+        (datetime.datetime(2026, 8, 31, 23, 30, tzinfo=datetime.UTC), None),
+        (
+            datetime.datetime(2026, 8, 30, 23, 30, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 9, 6, 23, 30, tzinfo=datetime.UTC),
+        ),
+    ):
+        copy = Referral.objects.create(
+            school=school,
+            programme=referral.programme,
+            student=referral.student,
+            source=referral.source,
+            referred_by=referral.referred_by,
+            need_areas=referral.need_areas,
+            status=Referral.Status.NEW if decided is None else Referral.Status.ACCEPTED,
+            decided_at=decided,
+        )
+        Referral.objects.filter(pk=copy.pk).update(created_at=made)
+
+
+def _a_session_without_a_register(school: School) -> None:
+    """A session with no marks, in a week with no other: no week of nothing."""
+    session = Session.objects.filter(school=school, marked_count__gt=0).first()
+    assert session is not None
+    day = TODAY - datetime.timedelta(days=300)
+    monday = _monday(day)
+    assert not Session.objects.filter(
+        school=school, date__range=(monday, monday + datetime.timedelta(days=6))
+    ).exists()
+    _copy(session, school, date=day, series=None, marked_count=0, attended_count=0)
+
+
+def _copy(record: Any, school: School, **changes: Any) -> Any:
+    """A copy of ``record`` in ``school``, with ``changes``."""
+    record.pk = None
+    record._state.adding = True
+    if any(field.name == "public_id" for field in record._meta.fields):
+        record.public_id = uuid.uuid4()
+    record.school = school
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.save()
+    return record
+
+
+def _the_same_in_another_school(school: School) -> None:
+    """One of each record the dashboard counts, copied into the other demo school
+    (on the main school's programmes, so only the school tells them apart): none
+    may count in the main school's figures."""
+    other = School.objects.exclude(pk=school.pk).first()
+    assert other is not None
+    students = iter(Student.objects.filter(school=other).order_by("pk"))
+    enrolment = Enrolment.objects.filter(school=school, ended_on__isnull=True).first()
+    assert enrolment is not None
+    snapshot = EngagementSnapshot.objects.filter(enrolment=enrolment).first()
+    assert snapshot is not None
+    enrolment = _copy(enrolment, other, student=next(students), referral=None)
+    _copy(snapshot, other, enrolment=enrolment, status=engagement.AT_RISK)
+    _copy(
+        Enrolment.objects.filter(school=school).order_by("-started_on").first(),
+        other,
+        student=next(students),
+        referral=None,
+    )
+    mentor = _copy(
+        MentorProfile.objects.filter(school=school).first(), other, student=next(students)
+    )
+    _copy(
+        Mentorship.objects.filter(school=school, started_on__isnull=False).first(),
+        other,
+        mentor=mentor,
+        mentee=next(students),
+    )
+    for status in (Referral.Status.NEW, Referral.Status.ACCEPTED):
+        _copy(
+            Referral.objects.filter(school=school, status=status).first(),
+            other,
+            student=next(students),
+        )
+    _copy(
+        Session.objects.filter(school=school, marked_count__gt=0).first(),
+        other,
+        start_time=datetime.time(7, 1),
+        series=None,
+    )
+    _copy(Supervision.objects.filter(school=school).first(), other, held_on=TODAY)
+    concern = _copy(
+        Concern.objects.filter(school=school, status=Concern.Status.OPEN)
+        .exclude(kind=ConcernKind.SAFEGUARDING)
+        .first(),
+        other,
+    )
+    _copy(
+        ConflictCase.objects.filter(school=school, resolved_at__isnull=False).first(),
+        other,
+        concern=concern,
+    )
+    _copy(Feedback.objects.filter(school=school).first(), other)
+    _copy(ReferralOut.objects.filter(school=school, first_response_on__isnull=False).first(), other)
+
+
 @pytest.mark.django_db
 def test_the_figures_agree_with_the_records_counted_one_by_one(settings: Any) -> None:
     settings.DEMO_MODE = True
@@ -256,6 +399,9 @@ def test_the_figures_agree_with_the_records_counted_one_by_one(settings: Any) ->
         later = Enrolment.objects.filter(school=school, started_on__gt=ended_on).first()
         assert later is not None
         daily_run(school=school, today=TODAY)  # the night's signals
+        _near_midnight(school)
+        _a_session_without_a_register(school)
+        _the_same_in_another_school(school)
         # Cases at the edges: open concerns in each band of age, feedback with an
         # answer left out and with none given.
         open_concerns = list(
@@ -263,8 +409,9 @@ def test_the_figures_agree_with_the_records_counted_one_by_one(settings: Any) ->
                 kind=ConcernKind.SAFEGUARDING  # its first account is never changed
             )
         )
-        assert len(open_concerns) >= 3
-        for concern, days in zip(open_concerns, (3, 10, 40), strict=False):
+        assert len(open_concerns) >= 5
+        # Three days, on the edges of the bands (exactly 7 and 29 days), and beyond.
+        for concern, days in zip(open_concerns, (3, 7, 10, 29, 40), strict=False):
             Concern.objects.filter(pk=concern.pk).update(
                 created_at=NOW - datetime.timedelta(days=days)
             )
@@ -288,6 +435,10 @@ def test_the_figures_agree_with_the_records_counted_one_by_one(settings: Any) ->
         assert year.feedback and any(week.mean is not None for week in year.feedback)
         assert year.referral_out_answered
         assert {row.kind for row in year.concerns} == {kind for kind, _ in ConcernKind.choices}
+        # From the first of September: referrals made and decided just after
+        # midnight in British Summer Time count on that day.
+        autumn = check(school, programmes, datetime.date(2026, 9, 1), TODAY)
+        assert autumn.school.new_referrals
         # A term, and one programme alone.
         check(school, programmes, TODAY - datetime.timedelta(weeks=12), TODAY)
         # A period that begins on the day someone's enrolment ended and ends on the
