@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -183,6 +183,22 @@ class Dashboard:
         return sum(row.open for row in self.concerns)
 
 
+def _pairs(
+    statement: str, params: tuple[object, ...], shown: Container[int]
+) -> set[tuple[int, int]]:
+    """(programme, person) pairs from ``statement``, of the programmes shown."""
+    return {
+        (programme_id, person_id)
+        for programme_id, person_id in sql.rows(statement, params)
+        if programme_id in shown
+    }
+
+
+def _counted(pairs: set[tuple[int, int]]) -> tuple[Counter[int], int]:
+    """People by programme, and people across programmes (each once)."""
+    return Counter(programme_id for programme_id, _ in pairs), len({p for _, p in pairs})
+
+
 def dashboard_figures(
     *,
     school: School,
@@ -210,14 +226,10 @@ def dashboard_figures(
     # programme, and once in the whole school's figure).
     school_id = school.pk
     first_day, last_day = sql.day_param(starts_on), sql.day_param(ends_on)
-    taking_part = {
-        (programme_id, student_id)
-        for programme_id, student_id in sql.rows(sql.ENROLLED, (school_id, last_day, first_day))
-        if programme_id in figures
-    }
-    for programme_id, _ in taking_part:
-        figures[programme_id].participants += 1
-    whole.participants = len({student_id for _, student_id in taking_part})
+    taking_part = _pairs(sql.ENROLLED, (school_id, last_day, first_day), figures)
+    per_programme, whole.participants = _counted(taking_part)
+    for programme_id, count in per_programme.items():
+        figures[programme_id].participants = count
 
     # Outcomes: of those with a baseline and a follow-up on their programme's
     # measure, how many reliably improved (one query).
@@ -235,14 +247,10 @@ def dashboard_figures(
 
     # Mentors: in a mentorship that was running in the period (the whole school's
     # figure from the same rows, so a mentor serving two programmes counts once).
-    mentor_pairs = {
-        (programme_id, mentor_id)
-        for programme_id, mentor_id in sql.rows(sql.MENTORING, (school_id, last_day, first_day))
-        if programme_id in figures
-    }
-    for programme_id, _ in mentor_pairs:
-        figures[programme_id].mentors += 1
-    whole.mentors = len({mentor_id for _, mentor_id in mentor_pairs})
+    mentor_pairs = _pairs(sql.MENTORING, (school_id, last_day, first_day), figures)
+    per_programme, whole.mentors = _counted(mentor_pairs)
+    for programme_id, count in per_programme.items():
+        figures[programme_id].mentors = count
 
     # Referrals: new in the period, waiting now, and the wait of those decided in it.
     waiting_statuses = (Referral.Status.NEW, Referral.Status.WAITLISTED)

@@ -113,15 +113,17 @@ def test_the_share_reliably_improved_is_shown_alike_on_the_page_csv_and_pdf(
     assert percent == 58
 
     report = report_over_the_term(coordinator)
-    page, csv_file, pdf = page_csv_pdf(login(coordinator), report)
-    assert page_cell(page) == f"{percent}%"
-    assert f"{LABEL},{percent}%," in csv_file
-    assert re.search(rf"{LABEL}\s*{percent}%", pdf)
+    shown_alike(login(coordinator), report, percent)
 
     # Frozen when issued, and shown from the frozen figures afterwards.
     issued = impact_report_issue(actor=coordinator.user, report=report)
     assert figure(issued.figures, "outcome_improved")["value"] == percent
-    page, csv_file, pdf = page_csv_pdf(login(coordinator), issued)
+    shown_alike(login(coordinator), issued, percent)
+
+
+def shown_alike(client: Any, report: ImpactReport, percent: int) -> None:
+    """The share shows as ``percent`` on the report's page, in its CSV and its PDF."""
+    page, csv_file, pdf = page_csv_pdf(client, report)
     assert page_cell(page) == f"{percent}%"
     assert f"{LABEL},{percent}%," in csv_file
     assert re.search(rf"{LABEL}\s*{percent}%", pdf)
